@@ -1,0 +1,3 @@
+from weconomics.cli import main
+
+main()

@@ -1,0 +1,174 @@
+"""The web API, version 1: /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
+
+import datetime as dt
+from typing import Literal
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Router, Schema
+
+from weconomics import __version__
+from weconomics.api import problems
+from weconomics.api.auth import api_auth
+from weconomics.identity import services as identity
+from weconomics.identity.models import PersonalAccessToken
+
+api = NinjaAPI(
+    title="Weconomics API",
+    version="1",
+    description=(
+        "The web API of the Weconomics core. Authenticate with your browser session "
+        "(send the CSRF token in X-CSRFToken on writes), with a personal access token "
+        "(`Authorization: Bearer wec_...`, made under Settings → API tokens) or with an "
+        "OpenID Connect access token carrying the `api:read` or `api:write` scope. "
+        "Errors are RFC 9457 problem documents (application/problem+json)."
+    ),
+    urls_namespace="api-v1",
+    auth=api_auth,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+problems.install(api)
+
+me = Router(tags=["me"])
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+class AccountOut(Schema):
+    id: int
+    email: str
+    name: str
+    language: str
+    date_joined: dt.datetime
+    two_factor_enabled: bool
+
+
+class AccountPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=150)
+    language: Literal["nl", "en"] | None = None
+
+
+class SessionOut(Schema):
+    id: int
+    ip: str
+    user_agent: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    current: bool
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    scope: str
+    hint: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    scope: Literal["read", "write"] = "read"
+    expires_in_days: int | None = Field(90, ge=1, le=3650)
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="The token itself. Shown only this once.")
+
+
+ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
+
+
+def _account_out(account) -> dict:
+    return {
+        "id": account.pk,
+        "email": account.email,
+        "name": account.name,
+        "language": account.language or settings.LANGUAGE_CODE,
+        "date_joined": account.date_joined,
+        "two_factor_enabled": Authenticator.objects.filter(
+            user=account, type=Authenticator.Type.TOTP).exists(),
+    }
+
+
+@me.get("", response={200: AccountOut, **ERRORS}, summary="The account calling")
+def get_me(request):
+    return _account_out(request.user)
+
+
+@me.patch("", response={200: AccountOut, **ERRORS}, summary="Change name or language")
+def patch_me(request, payload: AccountPatch):
+    account = request.user
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise problems.Problem(422, "The name cannot be empty.", code="validation_error")
+    identity.update_account(actor=account, request=request, **changes)
+    return _account_out(account)
+
+
+@me.get("/sessions", response={200: list[SessionOut], **ERRORS}, summary="Your active sessions")
+def list_sessions(request):
+    current = request.session.session_key if request.auth.method == "session" else None
+    return [
+        {"id": s.pk, "ip": s.ip, "user_agent": s.user_agent, "created_at": s.created_at,
+         "last_seen_at": s.last_seen_at, "current": s.session_key == current}
+        for s in identity.sessions_of(request.user)
+    ]
+
+
+@me.delete("/sessions/{session_id}", response={204: None, **ERRORS}, summary="End a session")
+def end_session(request, session_id: int):
+    identity.end_sessions(actor=request.user, session_ids=[session_id], request=request)
+    return 204, None
+
+
+@me.get("/tokens", response={200: list[TokenOut], **ERRORS},
+        summary="Your active personal access tokens")
+def list_tokens(request):
+    return list(PersonalAccessToken.objects.filter(account=request.user).active())
+
+
+@me.post("/tokens", response={201: TokenCreatedOut, **ERRORS, 409: ProblemOut},
+         summary="Create a personal access token")
+def create_token(request, payload: TokenIn):
+    expires_at = None
+    if payload.expires_in_days:
+        expires_at = timezone.now() + dt.timedelta(days=payload.expires_in_days)
+    token, raw = identity.create_token(actor=request.user, name=payload.name.strip(),
+                                       scope=payload.scope, expires_at=expires_at,
+                                       request=request)
+    out = TokenOut.from_orm(token).dict()
+    return 201, {**out, "token": raw}
+
+
+@me.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke a token")
+def revoke_token(request, token_id: int):
+    identity.revoke_token(actor=request.user, token_id=token_id, request=request)
+    return 204, None
+
+
+@me.get("/export", response={200: dict, **ERRORS},
+        summary="Everything the platform holds about you")
+def export(request):
+    return identity.export_account(actor=request.user, request=request)
+
+
+@api.get("/", auth=None, summary="About this API", tags=["meta"])
+def index(request):
+    return {"name": "Weconomics API", "version": "1", "software_version": __version__,
+            "openapi": request.build_absolute_uri("openapi.json"),
+            "docs": request.build_absolute_uri("docs")}
+
+
+api.add_router("/me", me)

@@ -1,0 +1,51 @@
+"""The one service every module writes its audit records through."""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from weconomics.audit.models import AuditRecord
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """Return the client's address; behind a proxy, REMOTE_ADDR is set by the proxy setup."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    subject=None,
+    target: models.Model | None = None,
+    request: HttpRequest | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Write one audit record; call it inside the transaction of the change it records.
+
+    action is a namespaced code such as "identity.signed_in". actor is the account
+    acting (None for the system or an anonymous visitor); subject is the account the
+    action concerns when that is someone else or nobody signed in (a failed sign-in).
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        actor = None
+    if actor is not None and actor.pk is None:
+        actor = None
+    return AuditRecord.objects.create(
+        action=action,
+        actor=actor,
+        subject=subject,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
+        data=data or {},
+    )
+
+
+def records_for(account) -> models.QuerySet[AuditRecord]:
+    """Return the audit records an account may see about itself."""
+    return AuditRecord.objects.for_account(account.pk)

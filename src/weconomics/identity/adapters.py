@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.idp.oidc.adapter import DefaultOIDCAdapter
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Scopes a channel may ask for to use the web API on the person's behalf.
+API_READ_SCOPE = "api:read"
+API_WRITE_SCOPE = "api:write"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        return getattr(settings, "WECONOMICS_SIGNUP_OPEN", True)
+
+
+class OIDCAdapter(DefaultOIDCAdapter):
+    scope_display = {
+        "openid": _("Know who you are (your account number)"),
+        "email": _("See your email address"),
+        "profile": _("See your name and language"),
+        API_READ_SCOPE: _("Read your data through the Weconomics API"),
+        API_WRITE_SCOPE: _("Change your data through the Weconomics API"),
+    }
+
+    def get_claims(self, purpose, user, client, scopes, email=None, **kwargs):
+        claims = super().get_claims(purpose, user, client, scopes, email=email, **kwargs)
+        if "profile" in scopes and user.language:
+            claims["locale"] = user.language
+        return claims

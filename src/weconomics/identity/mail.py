@@ -1,0 +1,104 @@
+"""Mail: queued through the task worker, delivered to SMTP or to the local outbox."""
+
+import datetime as dt
+import email
+import email.policy
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
+from django.utils import timezone
+
+
+class QueuedEmailBackend(BaseEmailBackend):
+    """Hand each message to a background task, so no request waits for a mail server."""
+
+    def send_messages(self, email_messages):
+        from weconomics.identity.tasks import deliver_email
+
+        count = 0
+        for message in email_messages:
+            if not message.recipients():
+                continue
+            deliver_email.enqueue(
+                raw=message.message().as_string(),
+                from_email=message.from_email,
+                recipients=message.recipients(),
+            )
+            count += 1
+        return count
+
+
+class RawMessage(EmailMessage):
+    """An already-rendered message, so delivery backends send exactly what was queued."""
+
+    def __init__(self, raw: str, from_email: str, recipients: list[str]):
+        super().__init__(from_email=from_email, to=recipients)
+        self._raw = raw
+
+    def message(self, *args, **kwargs):
+        return _Rendered(self._raw)
+
+    def recipients(self):
+        return self.to
+
+
+class _Rendered:
+    """The part of Django's MIME message API that delivery backends call."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return self.raw.replace("\r\n", "\n").replace("\n", linesep).encode()
+
+
+def deliver(raw: str, from_email: str, recipients: list[str]) -> int:
+    connection = get_connection(settings.WECONOMICS_EMAIL_DELIVERY_BACKEND)
+    return connection.send_messages([RawMessage(raw, from_email, recipients)])
+
+
+class OutboxEmailBackend(BaseEmailBackend):
+    """Write every message as an .eml file in the outbox folder of the data directory."""
+
+    def send_messages(self, email_messages):
+        outbox = Path(settings.OUTBOX_DIR)
+        outbox.mkdir(parents=True, exist_ok=True)
+        for message in email_messages:
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+            path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(message.message().as_bytes())
+            tmp.rename(path)
+        return len(email_messages)
+
+
+def outbox_messages(limit: int = 200) -> list[dict]:
+    """Return the newest messages in the outbox, parsed for reading."""
+    outbox = Path(settings.OUTBOX_DIR)
+    if not outbox.exists():
+        return []
+    files = sorted(outbox.glob("*.eml"), reverse=True)[:limit]
+    return [read_outbox_message(path.stem) for path in files]
+
+
+def read_outbox_message(message_id: str) -> dict | None:
+    if not message_id.replace("-", "").replace("T", "").isalnum():
+        return None
+    path = Path(settings.OUTBOX_DIR) / f"{message_id}.eml"
+    if not path.is_file():
+        return None
+    parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = parsed.get_body(preferencelist=("plain", "html"))
+    sent = dt.datetime.strptime(message_id.split("-")[0], "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
+    return {
+        "id": message_id,
+        "to": parsed["To"],
+        "from": parsed["From"],
+        "subject": parsed["Subject"],
+        "sent_at": sent,
+        "body": body.get_content() if body is not None else "",
+    }

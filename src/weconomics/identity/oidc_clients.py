@@ -1,0 +1,57 @@
+"""Registering the channels that sign in through our OpenID Connect provider."""
+
+from allauth.idp.oidc.adapter import get_adapter
+from allauth.idp.oidc.models import Client
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from weconomics.audit import services as audit
+
+ALLOWED_SCOPES = ["openid", "profile", "email", "api:read", "api:write"]
+
+
+def register_client(
+    *,
+    name: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str] | None = None,
+    public: bool = False,
+    scopes: list[str] | None = None,
+    skip_consent: bool = False,
+    actor=None,
+) -> tuple[Client, str | None]:
+    """Register a client; return it with its secret (None for a public client), shown once."""
+    if not name.strip():
+        raise ValidationError("A client needs a name.")
+    if not redirect_uris:
+        raise ValidationError("A client needs at least one redirect URI.")
+    check_url = URLValidator(schemes=["http", "https"])
+    for uri in [*redirect_uris, *(post_logout_redirect_uris or [])]:
+        check_url(uri)
+    scopes = scopes or ["openid", "profile", "email"]
+    unknown = sorted(set(scopes) - set(ALLOWED_SCOPES))
+    if unknown:
+        raise ValidationError(f"Unknown scope(s): {', '.join(unknown)}")
+    adapter = get_adapter()
+    secret = None if public else adapter.generate_client_secret()
+    with transaction.atomic():
+        client = Client(
+            name=name.strip(),
+            type=Client.Type.PUBLIC if public else Client.Type.CONFIDENTIAL,
+            skip_consent=skip_consent,
+        )
+        client.secret = make_password(secret) if secret else ""
+        client.set_redirect_uris(redirect_uris)
+        client.set_scopes(scopes)
+        client.set_default_scopes(["openid"])
+        client.grant_types = "\n".join([Client.GrantType.AUTHORIZATION_CODE,
+                                        Client.GrantType.REFRESH_TOKEN])
+        client.response_types = "code"
+        if post_logout_redirect_uris:
+            client.set_post_logout_redirect_uris(post_logout_redirect_uris)
+        client.save()
+        audit.record("identity.oidc_client_registered", actor=actor, target=client,
+                     data={"name": client.name, "public": public, "scopes": scopes})
+    return client, secret

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the production settings with in-process tasks and caches."""
+
+from weconomics.settings import *  # noqa: F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Argon2 stays (it is what production uses), with the cheapest parameters.
+PASSWORD_HASHERS = ["weconomics.settings_test.FastArgon2PasswordHasher"]
+
+from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1

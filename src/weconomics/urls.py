@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.clickjacking import xframe_options_deny
+
+from weconomics.api.api import api
+from weconomics.web import views
+
+urlpatterns = [
+    path("", include("weconomics.web.urls")),
+    # Ahead of allauth's own route, so giving consent writes an audit record.
+    path("identity/o/authorize",
+         xframe_options_deny(csrf_exempt(views.AuditedAuthorizationView.as_view())),
+         name="oidc_authorize"),
+    path("", include("allauth.idp.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

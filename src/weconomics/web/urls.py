@@ -1,0 +1,21 @@
+from django.urls import path
+
+from weconomics.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("communities/", views.communities, name="communities"),
+    path("c/<slug:slug>/", views.community, name="community"),
+    path("network/", views.network, name="network"),
+    path("settings/", views.account_settings, name="settings"),
+    path("settings/sessions/", views.sessions, name="sessions"),
+    path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("settings/data/", views.privacy, name="privacy"),
+    path("settings/data/export/", views.export, name="export"),
+    path("settings/data/delete/", views.delete_account, name="delete_account"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<str:message_id>/", views.outbox_message, name="outbox_message"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+]

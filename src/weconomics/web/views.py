@@ -1,0 +1,208 @@
+"""Pages: start pages, settings (account, sessions, tokens, your data) and the outbox."""
+
+import datetime as dt
+import json
+
+from allauth.idp.oidc.views import AuthorizationView
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weconomics.audit.services import record
+from weconomics.communities.queries import memberships_of, visible_communities
+from weconomics.contacts.queries import organisation_memberships_of
+from weconomics.identity import mail
+from weconomics.identity import services as identity
+from weconomics.identity.errors import IdentityError
+from weconomics.identity.forms import AccountForm, DeleteAccountForm, TokenForm
+from weconomics.identity.models import PersonalAccessToken
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        communities = visible_communities(None).filter(visibility="public")[:6]
+        return render(request, "web/home_visitor.html", {"communities": communities})
+    return render(request, "web/home_member.html", {
+        "memberships": memberships_of(request.user),
+        "organisations": organisation_memberships_of(request.user),
+    })
+
+
+def communities(request):
+    return render(request, "web/communities.html",
+                  {"communities": visible_communities(request.user)})
+
+
+def community(request, slug):
+    found = get_object_or_404(visible_communities(request.user), slug=slug)
+    return render(request, "web/community.html", {"community": found})
+
+
+@login_required
+def network(request):
+    return render(request, "web/network.html", {
+        "organisations": organisation_memberships_of(request.user),
+        "memberships": memberships_of(request.user),
+    })
+
+
+@login_required
+def account_settings(request):
+    form = AccountForm(request.POST or None, initial={"name": request.user.name})
+    if request.method == "POST" and form.is_valid():
+        identity.update_account(actor=request.user, request=request, name=form.cleaned_data["name"])
+        messages.success(request, _("Your account is saved."))
+        return redirect("settings")
+    return render(request, "web/settings_account.html", {"form": form, "settings_page": True})
+
+
+@login_required
+def sessions(request):
+    if request.method == "POST":
+        try:
+            if request.POST.get("all_others"):
+                count = identity.end_sessions(actor=request.user, all_but_current=True,
+                                              request=request)
+            else:
+                session_id = int(request.POST.get("session", "0"))
+                count = identity.end_sessions(actor=request.user, session_ids=[session_id],
+                                              request=request)
+        except (ValueError, IdentityError):
+            messages.error(request, _("That session no longer exists."))
+            return redirect("sessions")
+        if not request.user.is_authenticated or request.session.session_key is None:
+            return redirect("account_login")
+        messages.success(request, _("Sessions ended: %(count)d.") % {"count": count})
+        return redirect("sessions")
+    current = request.session.session_key
+    rows = [{"session": s, "current": s.session_key == current,
+             "device": describe_user_agent(s.user_agent)}
+            for s in identity.sessions_of(request.user)]
+    return render(request, "web/settings_sessions.html", {"rows": rows, "settings_page": True})
+
+
+def describe_user_agent(user_agent: str) -> str:
+    """Name the browser and system in a user agent string, for people to recognise."""
+    ua = user_agent or ""
+    browser = next((name for key, name in [
+        ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"), ("curl/", "curl"), ("python", "Python")] if key in ua), "")
+    system = next((name for key, name in [
+        ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+        ("Mac OS X", "macOS"), ("Linux", "Linux")] if key in ua), "")
+    described = " · ".join(part for part in (browser, system) if part)
+    return described or _("Unknown device")
+
+
+@login_required
+def tokens(request):
+    created = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in_days"]
+        expires_at = timezone.now() + dt.timedelta(days=days) if days else None
+        try:
+            token, raw = identity.create_token(
+                actor=request.user, name=form.cleaned_data["name"].strip(),
+                scope=form.cleaned_data["scope"], expires_at=expires_at, request=request)
+        except IdentityError as error:
+            form.add_error(None, str(error))
+        else:
+            created = {"token": token, "raw": raw}
+            form = TokenForm()
+    active = PersonalAccessToken.objects.filter(account=request.user).active()
+    return render(request, "web/settings_tokens.html", {
+        "form": form, "created": created, "tokens": active, "settings_page": True,
+    }, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id):
+    try:
+        identity.revoke_token(actor=request.user, token_id=token_id, request=request)
+    except IdentityError:
+        messages.error(request, _("That token no longer exists."))
+    else:
+        messages.success(request, _("The token is revoked; it no longer works."))
+    return redirect("tokens")
+
+
+@login_required
+def privacy(request):
+    return render(request, "web/settings_privacy.html", {"settings_page": True})
+
+
+@login_required
+@require_POST
+def export(request):
+    data = identity.export_account(actor=request.user, request=request)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="weconomics-export-{stamp}.json"'
+    return response
+
+
+@login_required
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, account=request.user)
+    if request.method == "POST" and form.is_valid():
+        account = request.user
+        logout(request)
+        identity.delete_account(actor=account, request=request)
+        messages.success(request, _("Your account and your data have been deleted."))
+        return redirect("home")
+    return render(request, "web/settings_delete.html", {"form": form, "settings_page": True},
+                  status=422 if form.errors else 200)
+
+
+@staff_member_required
+def outbox(request):
+    return render(request, "web/outbox.html", {"messages_": mail.outbox_messages(),
+                                               "outbox_dir": settings.OUTBOX_DIR})
+
+
+@staff_member_required
+def outbox_message(request, message_id):
+    message = mail.read_outbox_message(message_id)
+    if message is None:
+        raise Http404
+    return render(request, "web/outbox_message.html", {"message": message})
+
+
+def set_language(request):
+    """Switch the interface language; remember it on the account too."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if (request.method == "POST" and request.user.is_authenticated
+            and language in dict(settings.LANGUAGES)):
+        identity.update_account(actor=request.user, request=request, language=language)
+    return response
+
+
+class AuditedAuthorizationView(AuthorizationView):
+    """allauth's OIDC consent page, writing an audit record when consent is given."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code in (301, 302, 303) and "code=" in response.get("Location", ""):
+            record("identity.oidc_consent", actor=self.request.user, request=self.request,
+                   data={"client_id": self._request_info.get("client_id"),
+                         "scopes": sorted(form.cleaned_data.get("scopes") or [])})
+        return response
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
