@@ -6,7 +6,7 @@ from typing import Literal
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema, Status
 
 from weconomics import __version__
 from weconomics.api import problems
@@ -130,7 +130,7 @@ def list_sessions(request):
 @me.delete("/sessions/{session_id}", response={204: None, **ERRORS}, summary="End a session")
 def end_session(request, session_id: int):
     identity.end_sessions(actor=request.user, session_ids=[session_id], request=request)
-    return 204, None
+    return Status(204, None)
 
 
 @me.get("/tokens", response={200: list[TokenOut], **ERRORS},
@@ -148,14 +148,14 @@ def create_token(request, payload: TokenIn):
     token, raw = identity.create_token(actor=request.user, name=payload.name.strip(),
                                        scope=payload.scope, expires_at=expires_at,
                                        request=request)
-    out = TokenOut.from_orm(token).dict()
-    return 201, {**out, "token": raw}
+    out = TokenOut.model_validate(token).model_dump()
+    return Status(201, {**out, "token": raw})
 
 
 @me.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke a token")
 def revoke_token(request, token_id: int):
     identity.revoke_token(actor=request.user, token_id=token_id, request=request)
-    return 204, None
+    return Status(204, None)
 
 
 @me.get("/export", response={200: dict, **ERRORS},

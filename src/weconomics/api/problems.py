@@ -82,8 +82,7 @@ def install(api) -> None:
 
     @api.exception_handler(IdentityError)
     def identity_error(request, exc):
-        code = type(exc).__name__
-        return problem_response(request, exc.status, str(exc), code=code)
+        return problem_response(request, exc.status, str(exc), code=exc.code)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

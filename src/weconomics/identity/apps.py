@@ -7,4 +7,4 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self):
-        from weconomics.identity import checks, receivers, privacy_sources  # noqa: F401
+        from weconomics.identity import checks, privacy_sources, receivers  # noqa: F401
