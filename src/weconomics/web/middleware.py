@@ -28,3 +28,18 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Permissions-Policy",
                                     "camera=(), microphone=(), geolocation=(), payment=()")
         return response
+
+
+class HtmxMiddleware:
+    """Set request.htmx when htmx made the request, so views can answer with a fragment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.htmx = request.headers.get("HX-Request") == "true"
+        response = self.get_response(request)
+        if request.htmx:
+            response.headers["Vary"] = ", ".join(
+                filter(None, [response.headers.get("Vary"), "HX-Request"]))
+        return response

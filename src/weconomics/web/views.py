@@ -79,6 +79,9 @@ def sessions(request):
             return redirect("sessions")
         if not request.user.is_authenticated or request.session.session_key is None:
             return redirect("account_login")
+        if request.htmx:
+            # htmx replaces the row of the ended session with nothing.
+            return HttpResponse("")
         messages.success(request, _("Sessions ended: %(count)d.") % {"count": count})
         return redirect("sessions")
     current = request.session.session_key
@@ -131,6 +134,8 @@ def revoke_token(request, token_id):
     except IdentityError:
         messages.error(request, _("That token no longer exists."))
     else:
+        if request.htmx:
+            return HttpResponse("")
         messages.success(request, _("The token is revoked; it no longer works."))
     return redirect("tokens")
 

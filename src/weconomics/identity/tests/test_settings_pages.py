@@ -176,3 +176,15 @@ def test_settings_pages_need_a_signed_in_person(client):
                 "/settings/data/delete/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_htmx_revokes_a_token_in_place(member):
+    client = browser(member)
+    client.post("/settings/tokens/", {"name": "ci", "scope": "read", "expires_in_days": "30"})
+    token = PersonalAccessToken.objects.get(account=member)
+    page = client.get("/settings/tokens/").content.decode()
+    assert f'hx-post="/settings/tokens/{token.pk}/revoke/"' in page
+    response = client.post(f"/settings/tokens/{token.pk}/revoke/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.content == b""
+    token.refresh_from_db()
+    assert token.revoked_at is not None
