@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from weconomics.audit.services import record
@@ -82,7 +83,8 @@ def sessions(request):
         if request.htmx:
             # htmx replaces the row of the ended session with nothing.
             return HttpResponse("")
-        messages.success(request, _("Sessions ended: %(count)d.") % {"count": count})
+        messages.success(request, ngettext("%(count)d session ended.", "%(count)d sessions ended.",
+                                           count) % {"count": count})
         return redirect("sessions")
     current = request.session.session_key
     rows = [{"session": s, "current": s.session_key == current,
