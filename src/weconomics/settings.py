@@ -73,13 +73,10 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("WECONOMICS_SESSION_AGE", 14 * 24 * 3600)
 
+# weconomics.web comes first so its templates override allauth's; the domain apps
+# come after allauth so their admin modules can extend allauth's admin classes.
 INSTALLED_APPS = [
     "weconomics.web",
-    "weconomics.audit",
-    "weconomics.identity",
-    "weconomics.contacts",
-    "weconomics.communities",
-    "weconomics.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -95,6 +92,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "weconomics.audit",
+    "weconomics.identity",
+    "weconomics.contacts",
+    "weconomics.communities",
+    "weconomics.api",
 ]
 
 MIDDLEWARE = [

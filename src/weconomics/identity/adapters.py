@@ -12,6 +12,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return getattr(settings, "WECONOMICS_SIGNUP_OPEN", True)
 
+    def post_login(self, request, user, **kwargs):
+        """Sign in, then show the site in the language the person chose before."""
+        response = super().post_login(request, user, **kwargs)
+        if user.language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=False)
+        return response
+
 
 class OIDCAdapter(DefaultOIDCAdapter):
     scope_display = {

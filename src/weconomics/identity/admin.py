@@ -1,7 +1,23 @@
+from allauth.idp.oidc.admin import ClientAdmin as AllauthClientAdmin
+from allauth.idp.oidc.models import Client
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from weconomics.audit.services import record
 from weconomics.identity.models import Account, PersonalAccessToken
+
+admin.site.unregister(Client)
+
+
+@admin.register(Client)
+class ClientAdmin(AllauthClientAdmin):
+    """allauth's client admin (it shows the new secret once), with an audit record."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record("identity.oidc_client_changed" if change else "identity.oidc_client_registered",
+               actor=request.user, target=obj, request=request,
+               data={"name": obj.name, "via": "admin"})
 
 
 @admin.register(Account)

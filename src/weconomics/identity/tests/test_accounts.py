@@ -162,3 +162,27 @@ def test_changing_the_password_needs_the_current_one_and_is_audited(client, memb
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
     assert actions(member)[-1] == "identity.password_changed"
+
+
+def test_signing_in_brings_back_the_language_the_person_chose(client, member):
+    member.language = "en"
+    member.save(update_fields=["language"])
+    sign_in(client, member.email)
+    page = client.get("/")
+    assert page.headers["Content-Language"] == "en"
+
+
+def test_an_administrator_registers_a_channel_in_the_admin_and_it_is_audited(
+    client, admin_account
+):
+    client.force_login(admin_account)
+    response = client.post("/admin/allauth_idp_oidc/client/add/", {
+        "id": "channel-one", "name": "Coaching channel", "scopes": "openid\nprofile",
+        "default_scopes": "openid", "type": "confidential", "grant_types": "authorization_code",
+        "redirect_uris": "https://coaching.example/callback", "cors_origins": "",
+        "response_types": "code", "created_at_0": "2026-11-23", "created_at_1": "12:00:00",
+    }, follow=True)
+    assert response.status_code == 200
+    assert b"The client secret is only shown once" in response.content
+    entry = AuditRecord.objects.get(action="identity.oidc_client_registered")
+    assert entry.actor_id == admin_account.pk and entry.data["via"] == "admin"
