@@ -56,3 +56,14 @@ def test_the_secret_key_is_generated_once_into_the_data_folder(tmp_path):
     weconomics(tmp_path, "check")
     assert (tmp_path / "secret_key").read_text() == key and len(key.strip()) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_embedded_database_runs_sqlite_in_wal_mode_with_a_busy_timeout(tmp_path):
+    script = ("from django.db import connection; c = connection.cursor(); "
+              "c.execute('PRAGMA journal_mode'); mode = c.fetchone()[0]; "
+              "c.execute('PRAGMA busy_timeout'); print(mode, c.fetchone()[0], "
+              "connection.transaction_mode)")
+    result = weconomics(tmp_path, "shell", "-c", script)
+    assert result.stdout.strip().splitlines()[-1].split() == ["wal", "20000", "IMMEDIATE"], (
+        result.stdout + result.stderr)
+    assert (tmp_path / "weconomics.sqlite3").exists()
