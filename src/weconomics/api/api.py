@@ -6,7 +6,7 @@ from typing import Literal
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Router, Schema, Status
+from ninja import Field, NinjaAPI, Router, Schema, Status, Swagger
 
 from weconomics import __version__
 from weconomics.api import problems
@@ -27,6 +27,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=api_auth,
     docs_url="/docs",
+    # No validator badge: Swagger UI would fetch it from another host.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 problems.install(api)

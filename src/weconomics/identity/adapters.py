@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from django.conf import settings
+from django.contrib.sites.requests import RequestSite
 from django.utils.translation import gettext_lazy as _
 
 # Scopes a channel may ask for to use the web API on the person's behalf.
@@ -11,6 +13,15 @@ API_WRITE_SCOPE = "api:write"
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return getattr(settings, "WECONOMICS_SIGNUP_OPEN", True)
+
+    def send_mail(self, template_prefix, email, context):
+        """Send allauth's mails with the site's name, not the host it was reached on."""
+        request = allauth_context.request
+        if request is not None:
+            site = RequestSite(request)
+            site.name = settings.SITE_NAME
+            context = {**context, "current_site": site}
+        return super().send_mail(template_prefix, email, context)
 
     def post_login(self, request, user, **kwargs):
         """Sign in, then show the site in the language the person chose before."""

@@ -9,10 +9,6 @@
     sync();
     wide.addEventListener("change", sync);
   }
-  // Submit the language form as soon as another language is chosen.
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
