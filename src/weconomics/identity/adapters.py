@@ -43,6 +43,10 @@ class OIDCAdapter(DefaultOIDCAdapter):
         API_WRITE_SCOPE: _("Change your data through the Weconomics API"),
     }
 
+    def populate_server_metadata(self, data):
+        data["scopes_supported"] = [*data.get("scopes_supported", []),
+                                    API_READ_SCOPE, API_WRITE_SCOPE]
+
     def get_claims(self, purpose, user, client, scopes, email=None, **kwargs):
         claims = super().get_claims(purpose, user, client, scopes, email=email, **kwargs)
         if "profile" in scopes and user.language:

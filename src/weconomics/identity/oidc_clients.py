@@ -1,5 +1,7 @@
 """Registering the channels that sign in through our OpenID Connect provider."""
 
+from urllib.parse import urlsplit
+
 from allauth.idp.oidc.adapter import get_adapter
 from allauth.idp.oidc.models import Client
 from django.contrib.auth.hashers import make_password
@@ -10,6 +12,7 @@ from django.db import transaction
 from weconomics.audit import services as audit
 
 ALLOWED_SCOPES = ["openid", "profile", "email", "api:read", "api:write"]
+NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
 
 
 def register_client(
@@ -23,13 +26,22 @@ def register_client(
     actor=None,
 ) -> tuple[Client, str | None]:
     """Register a client; return it with its secret (None for a public client), shown once."""
-    if not name.strip():
+    name = name.strip()
+    if not name:
         raise ValidationError("A client needs a name.")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(f"A client's name has at most {NAME_MAX_LENGTH} characters.")
     if not redirect_uris:
         raise ValidationError("A client needs at least one redirect URI.")
     check_url = URLValidator(schemes=["http", "https"])
     for uri in [*redirect_uris, *(post_logout_redirect_uris or [])]:
-        check_url(uri)
+        try:
+            check_url(uri)
+        except ValidationError:
+            raise ValidationError(f"{uri!r} is not a valid http(s) URL.") from None
+        if urlsplit(uri).fragment:
+            # RFC 6749 section 3.1.2: a redirection endpoint has no fragment.
+            raise ValidationError(f"{uri!r} must not contain a fragment (#...).")
     scopes = scopes or ["openid", "profile", "email"]
     unknown = sorted(set(scopes) - set(ALLOWED_SCOPES))
     if unknown:
@@ -38,7 +50,7 @@ def register_client(
     secret = None if public else adapter.generate_client_secret()
     with transaction.atomic():
         client = Client(
-            name=name.strip(),
+            name=name,
             type=Client.Type.PUBLIC if public else Client.Type.CONFIDENTIAL,
             skip_consent=skip_consent,
         )

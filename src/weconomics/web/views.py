@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -199,6 +200,14 @@ def set_language(request):
 
 class AuditedAuthorizationView(AuthorizationView):
     """allauth's OIDC consent page, writing an audit record when consent is given."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # allauth renders its error page (unknown client, unregistered redirect URI)
+        # with 200; the consent form itself is a TemplateResponse.
+        if response.status_code == 200 and not isinstance(response, TemplateResponse):
+            response.status_code = 400
+        return response
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -11,26 +11,27 @@ Content-Security-Policy.
 import base64
 import hashlib
 import hmac
-import os
 import re
 import struct
 import time
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told this is safe (it is: the loop only
-# drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from django.urls import reverse  # noqa: E402
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright  # noqa: E402
-
-from weconomics.conftest import PASSWORD  # noqa: E402
-from weconomics.identity import mail  # noqa: E402
+from weconomics.conftest import PASSWORD
+from weconomics.identity import mail
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
+    # from a thread with a running loop unless told this is safe (it is: the loop only
+    # drives the browser). Scoped to these tests, so no other test inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
