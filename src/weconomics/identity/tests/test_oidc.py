@@ -270,7 +270,7 @@ def test_discovery_describes_the_provider(live_server):
     assert config["end_session_endpoint"] == f"{live_server.url}{LOGOUT_PATH}"
     assert config["jwks_uri"] == f"{live_server.url}/.well-known/jwks.json"
     assert "S256" in config["code_challenge_methods_supported"]
-    assert {"openid", "profile", "email", "api:read", "api:write"} <= set(config["scopes_supported"])
+    assert {"api:read", "api:write"} <= set(config["scopes_supported"])
     assert "RS256" in config["id_token_signing_alg_values_supported"]
     keys = requests.get(config["jwks_uri"], timeout=10).json()["keys"]
     assert [(key["kty"], "d" in key) for key in keys] == [("RSA", False)]
