@@ -18,3 +18,9 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     time_cost = 1
     memory_cost = 1024
     parallelism = 1
+
+# Live-server threads must not keep connections open past a test, or PostgreSQL
+# refuses to drop the test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# WhiteNoise looks for the collected static files at start; tests serve from the apps.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
