@@ -28,6 +28,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "weconomics.settings",
                "WECONOMICS_DATA_DIR": str(settings.DATA_DIR)}
+        # Threads per worker: a request waiting on the database frees the interpreter.
+        threads = os.environ.get("WECONOMICS_THREADS", "8")
         children = []
         if not no_worker and "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
             children.append(subprocess.Popen(
@@ -35,7 +37,7 @@ class Command(BaseCommand):
         server = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
              "--port", str(port), "--workers", str(workers), "--no-ws",
-             "--blocking-threads", os.environ.get("WECONOMICS_THREADS", "8"),
+             "--blocking-threads", threads, "--backpressure", threads,
              "--log-level", "warning", "weconomics.wsgi:application"],
             env=env,
         )
