@@ -189,3 +189,13 @@ def test_the_docs_page_loads_only_from_this_site(client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_an_unknown_endpoint_is_a_404_problem(member):
+    assert_problem(token_client(member).get("/api/v1/no/such/thing"), 404, "not_found")
+
+
+def test_a_method_an_endpoint_lacks_is_a_405_problem(member):
+    response = token_client(member, "write").put("/api/v1/me/export")
+    assert_problem(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]

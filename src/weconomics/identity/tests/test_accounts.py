@@ -1,7 +1,11 @@
 """Sign-up, email confirmation, sign-in, sign-out and passwords, through the pages."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 
 from weconomics.audit.models import AuditRecord
@@ -186,3 +190,16 @@ def test_an_administrator_registers_a_channel_in_the_admin_and_it_is_audited(
     assert b"The client secret is only shown once" in response.content
     entry = AuditRecord.objects.get(action="identity.oidc_client_registered")
     assert entry.actor_id == admin_account.pk and entry.data["via"] == "admin"
+
+
+def test_an_expired_reset_link_is_refused(client, member):
+    client.post("/accounts/password/reset/", {"email": member.email})
+    link = last_mail_link(r"/accounts/password/reset/key/")
+    # A day past the limit, so no time-zone offset can bring it back inside.
+    later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT,
+                                                      days=1)
+    with time_machine.travel(later):
+        page = client.get(link, follow=True)
+    assert page.context["token_fail"] is True
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
