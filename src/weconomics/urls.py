@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.clickjacking import xframe_options_deny
@@ -5,6 +6,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from weconomics.api.api import api
 from weconomics.web import views
+
+# The admin signs in through allauth: two-factor, rate limits and audit apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("weconomics.web.urls")),

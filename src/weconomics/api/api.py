@@ -7,12 +7,13 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Router, Schema, Status, Swagger
+from pydantic import StrictInt, field_validator
 
 from weconomics import __version__
 from weconomics.api import problems
 from weconomics.api.auth import api_auth
 from weconomics.identity import services as identity
-from weconomics.identity.models import PersonalAccessToken
+from weconomics.identity.models import PersonalAccessToken, clean_display_text
 
 api = NinjaAPI(
     title="Weconomics API",
@@ -54,8 +55,18 @@ class AccountOut(Schema):
 
 
 class AccountPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=150)
+    name: str | None = Field(None, max_length=150)
     language: Literal["nl", "en"] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        if value is None:
+            return value
+        value = clean_display_text(value)
+        if not value:
+            raise ValueError("must not be empty")
+        return value
 
 
 class SessionOut(Schema):
@@ -78,9 +89,18 @@ class TokenOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: str = Field(..., max_length=100)
     scope: Literal["read", "write"] = "read"
-    expires_in_days: int | None = Field(90, ge=1, le=3650)
+    expires_in_days: StrictInt | None = Field(
+        90, ge=1, le=3650, description="Days until the token expires; null for no expiry.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        value = clean_display_text(value)
+        if not value:
+            raise ValueError("must not be empty")
+        return value
 
 
 class TokenCreatedOut(TokenOut):
@@ -98,7 +118,8 @@ def _account_out(account) -> dict:
         "language": account.language or settings.LANGUAGE_CODE,
         "date_joined": account.date_joined,
         "two_factor_enabled": Authenticator.objects.filter(
-            user=account, type=Authenticator.Type.TOTP).exists(),
+            user=account, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exists(),
     }
 
 
@@ -111,10 +132,6 @@ def get_me(request):
 def patch_me(request, payload: AccountPatch):
     account = request.user
     changes = payload.dict(exclude_unset=True, exclude_none=True)
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
-            raise problems.Problem(422, "The name cannot be empty.", code="validation_error")
     identity.update_account(actor=account, request=request, **changes)
     return _account_out(account)
 
@@ -144,10 +161,15 @@ def list_tokens(request):
 @me.post("/tokens", response={201: TokenCreatedOut, **ERRORS, 409: ProblemOut},
          summary="Create a personal access token")
 def create_token(request, payload: TokenIn):
+    if request.auth.method != "session":
+        # A token must not mint tokens: revoking a channel's or a token's access
+        # would otherwise leave behind credentials it made for itself.
+        raise problems.Problem(403, "Tokens can be created only from a signed-in session.",
+                               code="session_required")
     expires_at = None
     if payload.expires_in_days:
         expires_at = timezone.now() + dt.timedelta(days=payload.expires_in_days)
-    token, raw = identity.create_token(actor=request.user, name=payload.name.strip(),
+    token, raw = identity.create_token(actor=request.user, name=payload.name,
                                        scope=payload.scope, expires_at=expires_at,
                                        request=request)
     out = TokenOut.model_validate(token).model_dump()

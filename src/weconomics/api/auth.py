@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from allauth.idp.oidc.internal.resources import is_resources_subset
 from allauth.idp.oidc.models import Token as OIDCToken
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
@@ -61,9 +62,14 @@ class OIDCTokenAuth(HttpBearer):
 
     def authenticate(self, request, token):
         found = OIDCToken.objects.lookup(OIDCToken.Type.ACCESS_TOKEN, token)
-        if found is None or found.user is None or not found.user.is_active:
+        if (found is None or found.user is None or found.client_id is None
+                or not found.user.is_active):
             raise Problem(401, "The access token is invalid, expired or revoked.",
                           code="invalid_token")
+        if not is_resources_subset([request.build_absolute_uri(request.path)],
+                                   found.get_resources()):
+            raise Problem(403, "The token was issued for another service.",
+                          code="invalid_target")
         scopes = set(found.get_scopes())
         if not scopes & {API_READ_SCOPE, API_WRITE_SCOPE}:
             raise Problem(403, f"The token lacks the '{API_READ_SCOPE}' scope.",

@@ -1,7 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from weconomics.identity.models import PersonalAccessToken
+from weconomics.identity.models import PersonalAccessToken, clean_display_text
+
+
+def _clean_name(value: str) -> str:
+    try:
+        value = clean_display_text(value)
+    except ValueError:
+        raise forms.ValidationError(_("Use no line breaks or control characters.")) from None
+    if not value:
+        raise forms.ValidationError(_("Fill in your name."))
+    return value
 
 
 class SignupForm(forms.Form):
@@ -13,8 +23,11 @@ class SignupForm(forms.Form):
     )
     field_order = ["name", "email", "password1", "password2"]
 
+    def clean_name(self):
+        return _clean_name(self.cleaned_data["name"])
+
     def signup(self, request, user):
-        user.name = self.cleaned_data["name"].strip()
+        user.name = self.cleaned_data["name"]
         user.language = getattr(request, "LANGUAGE_CODE", "") or ""
         user.save(update_fields=["name", "language"])
 
@@ -23,10 +36,7 @@ class AccountForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Fill in your name."))
-        return name
+        return _clean_name(self.cleaned_data["name"])
 
 
 class TokenForm(forms.Form):
@@ -36,6 +46,12 @@ class TokenForm(forms.Form):
     )
     scope = forms.ChoiceField(label=_("Access"), choices=PersonalAccessToken.Scope.choices,
                               widget=forms.RadioSelect, initial=PersonalAccessToken.Scope.READ)
+    def clean_name(self):
+        try:
+            return clean_display_text(self.cleaned_data["name"]) or self.fields["name"].clean("")
+        except ValueError:
+            raise forms.ValidationError(_("Use no line breaks or control characters.")) from None
+
     expires_in_days = forms.TypedChoiceField(
         label=_("Valid for"), coerce=int, initial=90,
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year")), (0, _("No expiry"))],

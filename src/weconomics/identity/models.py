@@ -8,6 +8,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+def clean_display_text(value: str) -> str:
+    """Strip a one-line text (a name) and refuse control characters such as NUL or newlines."""
+    value = value.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("must not contain control characters or line breaks")
+    return value
+
+
 TOKEN_PREFIX = "wec_"  # noqa: S105 - a public prefix, not a secret
 
 

@@ -127,9 +127,10 @@ def test_a_blank_name_is_refused(member):
                    422, "validation_error")
 
 
-def test_tokens_are_created_listed_and_revoked_through_the_api(member, outsider):
+def test_tokens_are_created_listed_and_revoked_through_the_api(client, member, outsider):
     api = token_client(member, "write")
-    created = api.post("/api/v1/me/tokens", {"name": "robot", "scope": "read",
+    client.force_login(member)
+    created = client.post("/api/v1/me/tokens", {"name": "robot", "scope": "read",
                                              "expires_in_days": 30},
                        content_type="application/json")
     assert created.status_code == 201
@@ -148,9 +149,30 @@ def test_tokens_are_created_listed_and_revoked_through_the_api(member, outsider)
     assert_problem(api.delete(f"/api/v1/me/tokens/{new['id']}"), 404, "not_found")
 
 
+def test_a_token_cannot_create_tokens(member):
+    api = token_client(member, "write")
+    response = api.post("/api/v1/me/tokens", {"name": "persist", "expires_in_days": None},
+                        content_type="application/json")
+    assert_problem(response, 403, "session_required")
+    assert PersonalAccessToken.objects.filter(account=member).count() == 1
+
+
+@pytest.mark.parametrize("name", ["a\u0000b", "two\nlines", "   "])
+def test_names_with_control_characters_or_only_spaces_are_refused(client, member, name):
+    client.force_login(member)
+    body = json.dumps({"name": name})
+    assert_problem(client.post("/api/v1/me/tokens", body, content_type="application/json"),
+                   422, "validation_error")
+    assert_problem(client.patch("/api/v1/me", body, content_type="application/json"),
+                   422, "validation_error")
+    member.refresh_from_db()
+    assert member.name == "Mo Member" and not PersonalAccessToken.objects.exists()
+
+
 @pytest.mark.parametrize("payload", [{}, {"name": "x", "scope": "admin"},
                                      {"name": "x", "expires_in_days": 0},
-                                     {"name": "x", "expires_in_days": 99999}])
+                                     {"name": "x", "expires_in_days": 99999},
+                                     {"name": "x", "expires_in_days": True}])
 def test_bad_token_requests_are_refused_and_create_nothing(member, payload):
     api = token_client(member, "write")
     assert_problem(api.post("/api/v1/me/tokens", payload, content_type="application/json"),
