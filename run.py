@@ -65,6 +65,7 @@ def serve(args: list[str]) -> None:
     ensure_installed("")
     weconomics = BIN / "weconomics"
     run(weconomics, "demo")
+    os.chdir(ROOT)  # the data folder (./var) is the one demo just filled
     os.execv(str(weconomics), [str(weconomics), "serve", *args])
 
 

@@ -45,7 +45,10 @@ def envlist(name: str, default: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("WECONOMICS_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+# The folder holds the database, keys and mail: readable by the service user only.
+if DATA_DIR.stat().st_mode & 0o077 and DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)
 
 SECRET_KEY = env("WECONOMICS_SECRET_KEY") or datadir.read_or_create(
     DATA_DIR / "secret_key", datadir.new_secret_key
@@ -65,6 +68,9 @@ if HTTPS:
     SECURE_HSTS_SECONDS = envint("WECONOMICS_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("WECONOMICS_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = envbool("WECONOMICS_HSTS_PRELOAD", False)
+# How many proxies in front of the site append to X-Forwarded-For; their client
+# address is then used for rate limits, sessions and the audit log.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("WECONOMICS_TRUSTED_PROXY_COUNT", 0)
 CSRF_TRUSTED_ORIGINS = envlist("WECONOMICS_CSRF_TRUSTED_ORIGINS", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -239,6 +245,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_FORMS = {"add_webauthn": "weconomics.identity.forms.AddPasskeyForm"}
 MFA_TOTP_ISSUER = SITE_NAME
 # Browsers treat http://127.0.0.1 and http://localhost as secure contexts.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
@@ -265,6 +272,7 @@ EMAIL_HOST = env("WECONOMICS_SMTP_HOST", "localhost")
 EMAIL_PORT = envint("WECONOMICS_SMTP_PORT", 587)
 EMAIL_HOST_USER = env("WECONOMICS_SMTP_USER")
 EMAIL_HOST_PASSWORD = env("WECONOMICS_SMTP_PASSWORD")
+EMAIL_TIMEOUT = envint("WECONOMICS_SMTP_TIMEOUT", 30)
 EMAIL_USE_TLS = envbool("WECONOMICS_SMTP_STARTTLS", True)
 DEFAULT_FROM_EMAIL = env("WECONOMICS_FROM_EMAIL", "Weconomics <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -12,7 +12,13 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """Return the client's address; behind a proxy, REMOTE_ADDR is set by the proxy setup."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    from allauth.account.adapter import get_adapter
+
+    # allauth's reading honours WECONOMICS_TRUSTED_PROXY_COUNT (X-Forwarded-For).
+    try:
+        return get_adapter(request).get_client_ip(request) or None
+    except Exception:  # noqa: BLE001 - a malformed header must not stop the audit
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

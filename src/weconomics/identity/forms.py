@@ -1,3 +1,4 @@
+from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,14 @@ class SignupForm(forms.Form):
         user.name = self.cleaned_data["name"]
         user.language = getattr(request, "LANGUAGE_CODE", "") or ""
         user.save(update_fields=["name", "language"])
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    """allauth's add-key form, with a translated label for the key's name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name")
 
 
 class AccountForm(forms.Form):

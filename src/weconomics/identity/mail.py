@@ -86,14 +86,20 @@ def outbox_messages(limit: int = 200) -> list[dict]:
 
 
 def read_outbox_message(message_id: str) -> dict | None:
-    if not message_id.replace("-", "").replace("T", "").isalnum():
+    if not message_id.replace("-", "").replace("_", "").isascii() or not (
+            message_id.replace("-", "").replace("_", "").isalnum()):
         return None
     path = Path(settings.OUTBOX_DIR) / f"{message_id}.eml"
     if not path.is_file():
         return None
     parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = parsed.get_body(preferencelist=("plain", "html"))
-    sent = dt.datetime.strptime(message_id.split("-")[0], "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
+    try:
+        sent = dt.datetime.strptime(message_id.split("-")[0], "%Y%m%dT%H%M%S%f").replace(
+            tzinfo=dt.UTC)
+    except ValueError:
+        # A file someone dropped in by hand: date it by the file itself.
+        sent = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
     return {
         "id": message_id,
         "to": parsed["To"],

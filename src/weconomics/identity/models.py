@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+
 def clean_display_text(value: str) -> str:
     """Strip a one-line text (a name) and refuse control characters such as NUL or newlines."""
     value = value.strip()

@@ -41,14 +41,22 @@ def audit_signed_up(sender, request, user, **kwargs):
 
 @receiver(account_signals.email_confirmed, dispatch_uid="audit_email_confirmed")
 def audit_email_confirmed(sender, request, email_address, **kwargs):
-    record("identity.email_confirmed", actor=email_address.user, request=request,
-           data={"email": email_address.email})
+    record("identity.email_confirmed", actor=email_address.user, request=request)
 
 
 @receiver(account_signals.email_changed, dispatch_uid="audit_email_changed")
 def audit_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
-    record("identity.email_changed", actor=user, request=request,
-           data={"to": to_email_address.email})
+    record("identity.email_changed", actor=user, request=request)
+
+
+@receiver(account_signals.email_added, dispatch_uid="audit_email_added")
+def audit_email_added(sender, request, user, email_address, **kwargs):
+    record("identity.email_added", actor=user, request=request)
+
+
+@receiver(account_signals.email_removed, dispatch_uid="audit_email_removed")
+def audit_email_removed(sender, request, user, email_address, **kwargs):
+    record("identity.email_removed", actor=user, request=request)
 
 
 @receiver(account_signals.password_changed, dispatch_uid="audit_password_changed")

@@ -78,7 +78,7 @@ def sessions(request):
                                               request=request)
         except (ValueError, IdentityError):
             messages.error(request, _("That session no longer exists."))
-            return redirect("sessions")
+            return _back(request, "sessions")
         if not request.user.is_authenticated or request.session.session_key is None:
             return redirect("account_login")
         if request.htmx:
@@ -92,6 +92,15 @@ def sessions(request):
              "device": describe_user_agent(s.user_agent)}
             for s in identity.sessions_of(request.user)]
     return render(request, "web/settings_sessions.html", {"rows": rows, "settings_page": True})
+
+
+def _back(request, url_name):
+    """Redirect back; htmx reloads the whole page instead of swapping it into a row."""
+    if request.htmx:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(url_name)
 
 
 def describe_user_agent(user_agent: str) -> str:
@@ -136,6 +145,7 @@ def revoke_token(request, token_id):
         identity.revoke_token(actor=request.user, token_id=token_id, request=request)
     except IdentityError:
         messages.error(request, _("That token no longer exists."))
+        return _back(request, "tokens")
     else:
         if request.htmx:
             return HttpResponse("")
@@ -163,9 +173,8 @@ def export(request):
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, account=request.user)
     if request.method == "POST" and form.is_valid():
-        account = request.user
+        identity.delete_account(actor=request.user, request=request)
         logout(request)
-        identity.delete_account(actor=account, request=request)
         messages.success(request, _("Your account and your data have been deleted."))
         return redirect("home")
     return render(request, "web/settings_delete.html", {"form": form, "settings_page": True},

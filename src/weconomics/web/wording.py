@@ -18,4 +18,5 @@ ALLAUTH_WORDING = [
     gettext_noop("Enter Sign-In Code"),
     gettext_noop("Send me a sign-in code"),
     gettext_noop("Authenticator secret"),
+    gettext_noop("Sign in with a passkey"),
 ]
