@@ -67,3 +67,36 @@ def test_the_embedded_database_runs_sqlite_in_wal_mode_with_a_busy_timeout(tmp_p
     assert result.stdout.strip().splitlines()[-1].split() == ["wal", "20000", "IMMEDIATE"], (
         result.stdout + result.stderr)
     assert (tmp_path / "weconomics.sqlite3").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_and_refuses_a_port_that_is_taken(tmp_path):
+    import signal
+    import urllib.request
+
+    port = str(_free_port())
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WECONOMICS_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
+                "WECONOMICS_DATA_DIR": str(tmp_path)})
+    server = subprocess.Popen([sys.executable, "-m", "weconomics", "serve", "--port", port],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = server.stdout.readline()
+        while line and "running at" not in line:
+            line = server.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+            assert answer.status == 200
+        second = weconomics(tmp_path, "serve", "--port", port)
+        assert second.returncode != 0 and "is in use" in second.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert server.returncode == 0

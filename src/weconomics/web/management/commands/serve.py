@@ -2,12 +2,26 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Bind without SO_REUSEPORT: granian reuses ports, so a second server would share one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError:
+            return False
+    return True
 
 
 class Command(BaseCommand):
@@ -24,6 +38,9 @@ class Command(BaseCommand):
                             help="Do not start the background task worker.")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
+        if not port_is_free(host, port):
+            raise CommandError(f"{host}:{port} is in use or cannot be bound; "
+                               "stop the other server or choose --port.")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "weconomics.settings",
@@ -42,22 +59,46 @@ class Command(BaseCommand):
             env=env,
         )
         children.append(server)
-        self.stdout.write(f"Weconomics is running at http://{host}:{port}/ (Ctrl+C stops it)")
+        stopping = False
 
-        def stop(signum, frame):
+        def stop(signum=None, frame=None):
+            nonlocal stopping
+            stopping = True
             for child in children:
                 if child.poll() is None:
                     child.terminate()
 
-        signal.signal(signal.SIGTERM, stop)
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
         try:
-            server.wait()
+            self._announce_when_up(host, port, server)
+            # Supervise: when either child ends, stop the other, so the site never
+            # runs without its worker (mail would silently stop) or the reverse.
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            stop(None, None)
+            failed = [c for c in children if c.poll() not in (None, 0) and not stopping]
+            stop()
             for child in children:
                 try:
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
+        if failed:
+            raise CommandError("A part of the server stopped unexpectedly; see the log above.")
+
+    def _announce_when_up(self, host, port, server):
+        url_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        url = f"http://{url_host}:{port}/"
+        for _ in range(300):
+            if server.poll() is not None:
+                return
+            try:
+                urllib.request.urlopen(url + "healthz", timeout=1)  # noqa: S310 - our own server
+            except OSError:
+                time.sleep(0.1)
+                continue
+            self.stdout.write(f"Weconomics is running at {url} (Ctrl+C stops it)")
+            return
