@@ -2,7 +2,10 @@
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
+from allauth.idp.oidc.models import Client as OIDCClient
+from allauth.idp.oidc.models import Token as OIDCToken
 from allauth.idp.oidc.views import AuthorizationView
 from django.conf import settings
 from django.contrib import messages
@@ -211,11 +214,49 @@ class AuditedAuthorizationView(AuthorizationView):
     """allauth's OIDC consent page, writing an audit record when consent is given."""
 
     def get(self, request, *args, **kwargs):
+        prompt = request.GET.get("prompt", "").split()
+        if "none" in prompt and request.user.is_authenticated:
+            refused = self._refuse_silent_grant_without_own_consent(request)
+            if refused is not None:
+                return refused
         response = super().get(request, *args, **kwargs)
+        if "none" in prompt and response.status_code == 302 and "code=" in response.get(
+                "Location", ""):
+            record("identity.oidc_silent_grant", actor=request.user, request=request,
+                   data={"client_id": request.GET.get("client_id"),
+                         "scopes": sorted(request.GET.get("scope", "").split())})
         # allauth renders its error page (unknown client, unregistered redirect URI)
         # with 200; the consent form itself is a TemplateResponse.
         if response.status_code == 200 and not isinstance(response, TemplateResponse):
             response.status_code = 400
+        return response
+
+    def _refuse_silent_grant_without_own_consent(self, request):
+        """Answer prompt=none with consent_required unless this client was granted the scopes.
+
+        allauth pools the scopes a person granted to all clients when it decides on a
+        silent grant; consent given to one channel must not serve another.
+        """
+        client_id = request.GET.get("client_id", "")
+        wanted = set(request.GET.get("scope", "").split())
+        granted = any(
+            wanted <= set(token.get_scopes())
+            for token in OIDCToken.objects.valid().filter(
+                user=request.user, client_id=client_id,
+                type__in=[OIDCToken.Type.ACCESS_TOKEN, OIDCToken.Type.REFRESH_TOKEN])
+        )
+        if granted:
+            return None
+        client = OIDCClient.objects.filter(pk=client_id).first()
+        redirect_uri = request.GET.get("redirect_uri", "")
+        if client is None or redirect_uri not in client.get_redirect_uris():
+            return None  # allauth's own validation shows the error page
+        params = {"error": "consent_required"}
+        if request.GET.get("state"):
+            params["state"] = request.GET["state"]
+        separator = "&" if "?" in redirect_uri else "?"
+        response = HttpResponse(status=302)
+        response["Location"] = redirect_uri + separator + urlencode(params)
         return response
 
     def form_valid(self, form):

@@ -687,3 +687,31 @@ def test_the_signing_key_comes_from_the_environment_when_given(tmp_path, monkeyp
 
     assert loaded["IDP_OIDC_PRIVATE_KEY"] == key
     assert not (tmp_path / "oidc_private_key.pem").exists()
+
+
+# --- silent sign-in (prompt=none) ----------------------------------------------------
+
+
+def silent_authorization(flow: Flow, client_id: str, scope: str = "openid api:read"):
+    params = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI,
+              "scope": scope, "state": "s1", "prompt": "none",
+              "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+              "code_challenge_method": "S256"}
+    return flow.browser.get(flow.config["authorization_endpoint"], params=params,
+                            allow_redirects=False)
+
+
+def test_a_channel_signs_in_silently_with_its_own_earlier_consent(live_server, olivia):
+    flow = run_flow(live_server.url)
+    response = silent_authorization(flow, flow.client_id)
+    assert response.status_code == 302 and "code" in query_of(response)
+    assert AuditRecord.objects.filter(action="identity.oidc_silent_grant").count() == 1
+
+
+def test_consent_given_to_one_channel_does_not_serve_another(live_server, olivia):
+    flow = run_flow(live_server.url)
+    other_client, _ = register()
+    response = silent_authorization(flow, other_client)
+    assert response.status_code == 302
+    assert query_of(response) == {"error": "consent_required", "state": "s1"}
+    assert not AuditRecord.objects.filter(action="identity.oidc_silent_grant").exists()
