@@ -100,6 +100,7 @@ def test_passkey_sign_in(base, page, watch, member):
     expect(page).to_have_url(base + reverse("mfa_add_webauthn"))
     expect(heading(page)).to_have_text("Voeg beveiligingssleutel toe")
     expect(page.locator("#id_name")).to_have_value("Hoofdsleutel")
+    expect(page.locator("label[for=id_name]")).to_have_text("Naam")
     page.locator("#id_name").fill("Laptop")
     page.locator("#id_passwordless").check()
     shot(page, "nl-30-passkey-add")
@@ -123,7 +124,7 @@ def test_passkey_sign_in(base, page, watch, member):
     page.locator(f".site-header nav a[href='{reverse('account_login')}']").click()
     expect(heading(page)).to_have_text("Inloggen")
     passkey_button = page.locator("main #passkey_login")
-    expect(passkey_button).to_have_text("Meld je aan met een passkey")
+    expect(passkey_button).to_have_text("Inloggen met een passkey")
     shot(page, "nl-31-passkey-sign-in")
     signed_in_before = AuditRecord.objects.filter(actor=member,
                                                   action="identity.signed_in").count()
