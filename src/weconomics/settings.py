@@ -268,6 +268,7 @@ WECONOMICS_EMAIL_DELIVERY_BACKEND = (
     else "weconomics.identity.mail.OutboxEmailBackend"
 )
 OUTBOX_DIR = DATA_DIR / "outbox"
+MAIL_QUEUE_DIR = DATA_DIR / "mail-queue"
 EMAIL_HOST = env("WECONOMICS_SMTP_HOST", "localhost")
 EMAIL_PORT = envint("WECONOMICS_SMTP_PORT", 587)
 EMAIL_HOST_USER = env("WECONOMICS_SMTP_USER")

@@ -3,6 +3,7 @@
 import datetime as dt
 import email
 import email.policy
+import os
 import uuid
 from pathlib import Path
 
@@ -19,15 +20,21 @@ class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         from weconomics.identity.tasks import deliver_email
 
+        # The task carries only an id: the message (it may hold a password-reset
+        # link) waits in a private file, deleted once delivered, not in the task row.
+        queue = Path(settings.MAIL_QUEUE_DIR)
+        queue.mkdir(mode=0o700, parents=True, exist_ok=True)
         count = 0
         for message in email_messages:
             if not message.recipients():
                 continue
-            deliver_email.enqueue(
-                raw=message.message().as_string(),
-                from_email=message.from_email,
-                recipients=message.recipients(),
-            )
+            message_id = uuid.uuid4().hex
+            path = queue / f"{message_id}.eml"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(message.message().as_string())
+            deliver_email.enqueue(message_id=message_id, from_email=message.from_email,
+                                  recipients=message.recipients())
             count += 1
         return count
 
@@ -56,9 +63,15 @@ class _Rendered:
         return self.raw.replace("\r\n", "\n").replace("\n", linesep).encode()
 
 
-def deliver(raw: str, from_email: str, recipients: list[str]) -> int:
+def deliver_queued(message_id: str, from_email: str, recipients: list[str]) -> int:
+    """Send a queued message through the delivery backend, then remove it from the queue."""
+    path = Path(settings.MAIL_QUEUE_DIR) / f"{message_id}.eml"
+    if not message_id.isalnum() or not path.is_file():
+        return 0  # already delivered by an earlier attempt
     connection = get_connection(settings.WECONOMICS_EMAIL_DELIVERY_BACKEND)
-    return connection.send_messages([RawMessage(raw, from_email, recipients)])
+    sent = connection.send_messages([RawMessage(path.read_text(), from_email, recipients)])
+    path.unlink(missing_ok=True)
+    return sent
 
 
 class OutboxEmailBackend(BaseEmailBackend):

@@ -4,6 +4,6 @@ from weconomics.identity import mail
 
 
 @task()
-def deliver_email(raw: str, from_email: str, recipients: list[str]) -> int:
+def deliver_email(message_id: str, from_email: str, recipients: list[str]) -> int:
     """Deliver one queued message through the configured delivery backend."""
-    return mail.deliver(raw, from_email, recipients)
+    return mail.deliver_queued(message_id, from_email, recipients)

@@ -105,13 +105,16 @@ def test_the_outbox_is_for_administrators_only(client, member, admin_account, se
     assert client.get("/outbox/20990101T000000000000-nothere/").status_code == 404
 
 
-def test_queued_mail_goes_through_the_task_to_the_delivery_backend(settings):
+def test_queued_mail_goes_through_the_task_to_the_delivery_backend(settings, tmp_path):
+    settings.MAIL_QUEUE_DIR = tmp_path
     settings.EMAIL_BACKEND = "weconomics.identity.mail.QueuedEmailBackend"
     settings.WECONOMICS_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     django_mail.send_mail("Onderwerp é", "Tekst met ë", "from@example.org", ["to@example.org"])
     assert len(django_mail.outbox) == 1
     raw = django_mail.outbox[0].message().as_bytes().decode()
     assert "To: to@example.org" in raw
+    # Delivered messages leave the private queue folder.
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_demo_command_can_run_twice_and_prints_accounts(capsys):
