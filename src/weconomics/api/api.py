@@ -45,6 +45,14 @@ class ProblemOut(Schema):
     code: str
 
 
+def required_line(value: str) -> str:
+    """Validate a one-line text field: stripped, no control characters, not empty."""
+    value = clean_display_text(value)
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 class AccountOut(Schema):
     id: int
     email: str
@@ -61,12 +69,7 @@ class AccountPatch(Schema):
     @field_validator("name")
     @classmethod
     def _name(cls, value):
-        if value is None:
-            return value
-        value = clean_display_text(value)
-        if not value:
-            raise ValueError("must not be empty")
-        return value
+        return None if value is None else required_line(value)
 
 
 class SessionOut(Schema):
@@ -97,10 +100,7 @@ class TokenIn(Schema):
     @field_validator("name")
     @classmethod
     def _name(cls, value):
-        value = clean_display_text(value)
-        if not value:
-            raise ValueError("must not be empty")
-        return value
+        return required_line(value)
 
 
 class TokenCreatedOut(TokenOut):

@@ -73,9 +73,7 @@ def install(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc):
         code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
-        if exc.message == "Cannot parse request body" or exc.message.startswith(
-            "Cannot parse request body"
-        ):
+        if exc.message.startswith("Cannot parse request body"):
             return problem_response(request, 400, "The request body is not valid JSON.",
                                     code="malformed_body")
         return problem_response(request, exc.status_code, exc.message, code=code)

@@ -5,11 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from weconomics.identity.models import PersonalAccessToken, clean_display_text
 
 
-def _clean_name(value: str) -> str:
+def _single_line(value: str) -> str:
     try:
-        value = clean_display_text(value)
+        return clean_display_text(value)
     except ValueError:
         raise forms.ValidationError(_("Use no line breaks or control characters.")) from None
+
+
+def _clean_name(value: str) -> str:
+    value = _single_line(value)
     if not value:
         raise forms.ValidationError(_("Fill in your name."))
     return value
@@ -55,16 +59,16 @@ class TokenForm(forms.Form):
     )
     scope = forms.ChoiceField(label=_("Access"), choices=PersonalAccessToken.Scope.choices,
                               widget=forms.RadioSelect, initial=PersonalAccessToken.Scope.READ)
-    def clean_name(self):
-        try:
-            return clean_display_text(self.cleaned_data["name"]) or self.fields["name"].clean("")
-        except ValueError:
-            raise forms.ValidationError(_("Use no line breaks or control characters.")) from None
-
     expires_in_days = forms.TypedChoiceField(
         label=_("Valid for"), coerce=int, initial=90,
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year")), (0, _("No expiry"))],
     )
+
+    def clean_name(self):
+        name = _single_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(self.fields["name"].error_messages["required"])
+        return name
 
 
 class DeleteAccountForm(forms.Form):

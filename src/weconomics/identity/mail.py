@@ -99,8 +99,8 @@ def outbox_messages(limit: int = 200) -> list[dict]:
 
 
 def read_outbox_message(message_id: str) -> dict | None:
-    if not message_id.replace("-", "").replace("_", "").isascii() or not (
-            message_id.replace("-", "").replace("_", "").isalnum()):
+    bare = message_id.replace("-", "").replace("_", "")
+    if not (bare.isascii() and bare.isalnum()):
         return None
     path = Path(settings.OUTBOX_DIR) / f"{message_id}.eml"
     if not path.is_file():
