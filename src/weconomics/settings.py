@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "ninja",
     "weconomics.audit",
     "weconomics.identity",
+    "weconomics.notifications",
     "weconomics.contacts",
     "weconomics.communities",
     "weconomics.api",
@@ -287,8 +288,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-MEDIA_URL = "media/"
+# Uploaded files (profile photos) are never served as static files: a view checks
+# who may see each one, then sends it.
 MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+PHOTO_MAX_BYTES = envint("WECONOMICS_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

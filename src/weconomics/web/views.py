@@ -176,7 +176,13 @@ def export(request):
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, account=request.user)
     if request.method == "POST" and form.is_valid():
-        identity.delete_account(actor=request.user, request=request)
+        try:
+            identity.delete_account(actor=request.user, request=request)
+        except IdentityError as error:
+            # Another module refuses, e.g. the last owner of an organisation with members.
+            form.add_error(None, str(error))
+            return render(request, "web/settings_delete.html",
+                          {"form": form, "settings_page": True}, status=409)
         logout(request)
         messages.success(request, _("Your account and your data have been deleted."))
         return redirect("home")

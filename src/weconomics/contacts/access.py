@@ -1,0 +1,203 @@
+"""The one place that decides what a viewer may see of a contact.
+
+Pages, the API, the directory search and the account export all read people through
+these helpers; nothing else filters Person rows for a viewer.
+
+A viewer stands in one relation to a person, and each relation reaches up to a level:
+  the person themselves -> everything ("only me" included)
+  a connection          -> public, community and connection sections
+  a fellow member of a community they share -> public and community sections
+  anyone else, and anyone the person has blocked -> public sections only
+A section shows when the viewer's level reaches its visibility and the profile card
+itself (the "profile" section) is visible to them.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+
+from weconomics.communities.models import Membership
+from weconomics.contacts.errors import NotFound
+from weconomics.contacts.models import SECTIONS, Block, Connection, Person, Visibility
+
+# The level a viewer needs for each visibility.
+NEEDED = {Visibility.PUBLIC: 0, Visibility.COMMUNITIES: 1, Visibility.CONNECTIONS: 2,
+          Visibility.PRIVATE: 3}
+STRANGER, COMMUNITY, CONNECTION, SELF = 0, 1, 2, 3
+
+
+def person_of(account) -> Person | None:
+    """Return the account's own person profile, or None for a visitor or a new account."""
+    if account is None or not account.is_authenticated:
+        return None
+    try:
+        return account.person
+    except Person.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class ViewerContext:
+    """What one viewer's relations are, as subqueries evaluated inside a single SQL query."""
+
+    me: Person | None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.me is not None
+
+    def connected(self):
+        return Q(pk__in=Connection.objects.filter(person=self.me).values("other_id"))
+
+    def shares_community(self):
+        my_communities = Membership.objects.filter(account_id=self.me.account_id).values(
+            "community_id")
+        return Exists(Membership.objects.filter(account_id=OuterRef("account_id"),
+                                                community_id__in=my_communities))
+
+    def has_blocked_me(self):
+        return Q(pk__in=Block.objects.filter(blocked=self.me).values("blocker_id"))
+
+    def blocked_by_me(self):
+        return Q(pk__in=Block.objects.filter(blocker=self.me).values("blocked_id"))
+
+    def level(self):
+        """An SQL expression for the viewer's level towards each person row."""
+        if not self.signed_in:
+            return Value(STRANGER, output_field=IntegerField())
+        return Case(
+            When(pk=self.me.pk, then=Value(SELF)),
+            When(self.has_blocked_me(), then=Value(STRANGER)),
+            When(self.connected(), then=Value(CONNECTION)),
+            When(self.shares_community(), then=Value(COMMUNITY)),
+            default=Value(STRANGER), output_field=IntegerField())
+
+    def reaches(self, section: str) -> Q:
+        """A filter: rows whose section (and card) this viewer may see."""
+        field = f"{section}_visibility"
+        public = Q(**{field: Visibility.PUBLIC})
+        if not self.signed_in:
+            return public & Q(profile_visibility=Visibility.PUBLIC)
+        community = Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.COMMUNITIES]})
+        connection = Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.COMMUNITIES,
+                                           Visibility.CONNECTIONS]})
+        card_public = Q(profile_visibility=Visibility.PUBLIC)
+        card_community = Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITIES])
+        card_connection = ~Q(profile_visibility=Visibility.PRIVATE)
+        return (
+            Q(pk=self.me.pk)
+            | (public & card_public & ~self.has_blocked_me())
+            | (connection & card_connection & self.connected() & ~self.has_blocked_me())
+            | (community & card_community & self.shares_community() & ~self.has_blocked_me())
+        )
+
+
+def viewer_context(viewer) -> ViewerContext:
+    return ViewerContext(me=person_of(viewer))
+
+
+class ProfileAccess:
+    """What one viewer may see of one person; built by `profile_for` or `visible_people`."""
+
+    def __init__(self, person: Person, level: int, *, is_self: bool = False,
+                 blocked_by_them: bool = False):
+        self.person = person
+        self.level = level
+        self.is_self = is_self
+        self.blocked_by_them = blocked_by_them
+
+    def can_see(self, section: str) -> bool:
+        if section not in SECTIONS:
+            raise ValueError(f"unknown profile section {section!r}")
+        if self.is_self:
+            return True
+        person = self.person
+        card = NEEDED[person.profile_visibility]
+        return max(card, NEEDED[getattr(person, f"{section}_visibility")]) <= self.level
+
+    @cached_property
+    def visible(self) -> dict[str, bool]:
+        return {section: self.can_see(section) for section in SECTIONS}
+
+    @property
+    def is_connection(self) -> bool:
+        return self.level >= CONNECTION and not self.is_self
+
+
+def _access_from_row(person: Person, ctx: ViewerContext) -> ProfileAccess:
+    is_self = ctx.me is not None and person.pk == ctx.me.pk
+    return ProfileAccess(person, person.viewer_level, is_self=is_self)
+
+
+def visible_people(viewer) -> QuerySet[Person]:
+    """People whose card the viewer may see, each annotated with `viewer_level`.
+
+    Blocks hide people both ways here: the directory, suggestions and lists never show
+    someone who blocked the viewer or whom the viewer blocked.
+    """
+    ctx = viewer_context(viewer)
+    people = Person.objects.annotate(viewer_level=ctx.level())
+    people = people.filter(ctx.reaches("profile"))
+    if ctx.signed_in:
+        people = people.exclude(ctx.blocked_by_me() & ~Q(pk=ctx.me.pk))
+    return people
+
+
+def accesses(viewer, people) -> list[ProfileAccess]:
+    """Pair each person of a `visible_people` queryset with what the viewer may see."""
+    ctx = viewer_context(viewer)
+    return [_access_from_row(person, ctx) for person in people]
+
+
+def profile_for(viewer, handle: str) -> ProfileAccess:
+    """Return what the viewer may see of the person with this handle, or raise NotFound.
+
+    Someone the person has blocked still finds the profile, but sees only what is public.
+    """
+    ctx = viewer_context(viewer)
+    person = (Person.objects.select_related("account").annotate(viewer_level=ctx.level())
+              .filter(handle=handle).first())
+    if person is None:
+        raise NotFound(_not_found())
+    access = _access_from_row(person, ctx)
+    if not access.can_see("profile"):
+        raise NotFound(_not_found())
+    if ctx.signed_in and not access.is_self:
+        access.blocked_by_them = Block.objects.filter(blocker=person, blocked=ctx.me).exists()
+    return access
+
+
+def access_to(viewer, person: Person) -> ProfileAccess:
+    """Return what the viewer may see of a person already in hand (for other modules)."""
+    ctx = viewer_context(viewer)
+    level = Person.objects.filter(pk=person.pk).annotate(
+        viewer_level=ctx.level()).values_list("viewer_level", flat=True).first()
+    return ProfileAccess(person, level or 0,
+                         is_self=ctx.me is not None and ctx.me.pk == person.pk)
+
+
+def is_blocked_between(a: Person, b: Person) -> bool:
+    """True when either person has blocked the other."""
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def are_connected(a: Person, b: Person) -> bool:
+    return Connection.objects.filter(person=a, other=b).exists()
+
+
+def can_message(sender_account, recipient_account) -> bool:
+    """True when the sender may start or continue a direct conversation with the recipient.
+
+    Direct messages need an accepted connection and no block either way.
+    """
+    sender, recipient = person_of(sender_account), person_of(recipient_account)
+    if sender is None or recipient is None or sender.pk == recipient.pk:
+        return False
+    return are_connected(sender, recipient) and not is_blocked_between(sender, recipient)
+
+
+def _not_found() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("There is no such profile, or it is not visible to you.")
