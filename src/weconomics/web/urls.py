@@ -1,12 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
 from weconomics.web import views
 
 urlpatterns = [
+    path("", include("weconomics.web.urls_people")),
+    path("", include("weconomics.web.urls_organisations")),
+    path("", include("weconomics.web.urls_conversations")),
     path("", views.home, name="home"),
     path("communities/", views.communities, name="communities"),
     path("c/<slug:slug>/", views.community, name="community"),
-    path("network/", views.network, name="network"),
     path("settings/", views.account_settings, name="settings"),
     path("settings/sessions/", views.sessions, name="sessions"),
     path("settings/tokens/", views.tokens, name="tokens"),

@@ -51,14 +51,6 @@ def community(request, slug):
 
 
 @login_required
-def network(request):
-    return render(request, "web/network.html", {
-        "organisations": organisation_memberships_of(request.user),
-        "memberships": memberships_of(request.user),
-    })
-
-
-@login_required
 def account_settings(request):
     form = AccountForm(request.POST or None, initial={"name": request.user.name})
     if request.method == "POST" and form.is_valid():
