@@ -3,7 +3,6 @@
 from django.http import Http404
 
 
-
 def conversations(request, *args, **kwargs):
     raise Http404
 

@@ -3,7 +3,6 @@
 from django.http import Http404
 
 
-
 def directory(request, *args, **kwargs):
     raise Http404
 
