@@ -61,3 +61,59 @@ def chromium_path():
         pytest.skip("Chromium is not installed: browser test skipped "
                     "(apt-get install chromium; CI installs it)")
     return path
+
+
+# One profile with a different visibility on each level, and one viewer per relation.
+WORLD_VISIBILITY = {
+    "profile": "public", "about": "public", "languages": "public",
+    "skills": "communities", "region": "communities", "recommendations": "communities",
+    "experience": "connections", "availability": "connections", "photo": "connections",
+    "education": "private", "links": "private",
+}
+# Which sections each viewer of the world's profile sees.
+WORLD_SEES = {
+    "owner": set(WORLD_VISIBILITY),
+    "connection": {s for s, v in WORLD_VISIBILITY.items() if v != "private"},
+    "fellow": {s for s, v in WORLD_VISIBILITY.items() if v in ("public", "communities")},
+    "stranger": {s for s, v in WORLD_VISIBILITY.items() if v == "public"},
+    "blocked": {s for s, v in WORLD_VISIBILITY.items() if v == "public"},
+    "anonymous": {s for s, v in WORLD_VISIBILITY.items() if v == "public"},
+}
+
+
+@pytest.fixture
+def world(db):
+    """The owner's profile and five viewers: a connection, a fellow community member,
+    a stranger, someone the owner blocked, and (as None) an anonymous visitor."""
+    from types import SimpleNamespace
+
+    from weconomics.communities.models import Community, Membership
+    from weconomics.contacts import services
+
+    owner = make_account("olivia@example.org", "Olivia Owner")
+    connection = make_account("conny@example.org", "Conny Connection")
+    fellow = make_account("felix@example.org", "Felix Fellow")
+    stranger = make_account("stan@example.org", "Stan Stranger")
+    blocked = make_account("boris@example.org", "Boris Blocked")
+    services.update_profile(actor=owner, headline="Coach", about="Hello *world*",
+                            region="Utrecht", languages=[{"code": "nl", "level": "native"}],
+                            hours_per_month=20, available_from="2027-01-01",
+                            links=[{"label": "Site", "url": "https://olivia.example.org/"}],
+                            **{f"{s}_visibility": v for s, v in WORLD_VISIBILITY.items()})
+    services.set_skills(actor=owner, names=["Coaching", "Python"])
+    services.save_experience(actor=owner, title="Team coach", organisation_name="Samen",
+                             started_on="2020-01-01")
+    services.save_education(actor=owner, institution="Hogeschool", qualification="Bachelor")
+    for other in (connection, fellow, stranger, blocked):
+        services.ensure_person(other)
+    request = services.request_connection(actor=connection, handle=owner.person.handle)
+    services.respond_to_request(actor=owner, request_id=request.pk, answer="accept")
+    community = Community.objects.create(name="Coaches", slug="coaches",
+                                         kind="professional_network",
+                                         purpose="Share", audience="Coaches")
+    for account in (owner, fellow, blocked):
+        Membership.objects.create(community=community, account=account)
+    services.block(actor=owner, handle=blocked.person.handle)
+    return SimpleNamespace(owner=owner, connection=connection, fellow=fellow, stranger=stranger,
+                           blocked=blocked, anonymous=None, community=community,
+                           handle=owner.person.handle)

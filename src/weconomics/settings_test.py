@@ -24,3 +24,8 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # WhiteNoise looks for the collected static files at start; tests serve from the apps.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Uploaded photos go to a throwaway folder, never into the data folder.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="weconomics-test-media-"))
