@@ -29,3 +29,8 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="weconomics-test-media-"))
+
+# SQLite tests use a database file, not shared-cache memory: concurrency tests then run
+# real parallel connections with the same WAL and IMMEDIATE locking as production.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT.parent / (MEDIA_ROOT.name + ".sqlite3"))}  # noqa: F405

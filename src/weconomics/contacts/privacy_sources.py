@@ -143,11 +143,12 @@ def erase_organisations(account):
 
     An organisation whose only member is this account goes with it.
     """
-    owned = (Organisation.objects.filter(memberships__account=account,
-                                         memberships__role=OrganisationMembership.Role.OWNER)
-             .annotate(owners=Count("memberships", filter=Q(
-                 memberships__role=OrganisationMembership.Role.OWNER), distinct=True),
-                       members=Count("memberships", distinct=True)))
+    owned_ids = OrganisationMembership.objects.filter(
+        account=account, role=OrganisationMembership.Role.OWNER).values("organisation_id")
+    owned = Organisation.objects.filter(pk__in=owned_ids).annotate(
+        owners=Count("memberships", filter=Q(
+            memberships__role=OrganisationMembership.Role.OWNER)),
+        members=Count("memberships"))
     stuck = [o.name for o in owned if o.owners == 1 and o.members > 1]
     if stuck:
         raise LastOwner(_("You are the last owner of %(orgs)s. Make another member an owner, "
