@@ -196,3 +196,12 @@ def index(request):
 
 
 api.add_router("/me", me)
+
+# The contacts routers use this module's schemas, so they are imported once it is complete.
+from weconomics.api import organisations, people  # noqa: E402
+
+api.add_router("", people.router)
+api.add_router("", organisations.router)
+from weconomics.api import conversations as conversations_api  # noqa: E402
+
+api.add_router("", conversations_api.router)

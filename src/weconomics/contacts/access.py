@@ -137,7 +137,7 @@ def visible_people(viewer) -> QuerySet[Person]:
     someone who blocked the viewer or whom the viewer blocked.
     """
     ctx = viewer_context(viewer)
-    people = Person.objects.annotate(viewer_level=ctx.level())
+    people = Person.objects.filter(account__is_active=True).annotate(viewer_level=ctx.level())
     people = people.filter(ctx.reaches("profile"))
     if ctx.signed_in:
         people = people.exclude(ctx.blocked_by_me() & ~Q(pk=ctx.me.pk))
@@ -157,7 +157,7 @@ def profile_for(viewer, handle: str) -> ProfileAccess:
     """
     ctx = viewer_context(viewer)
     person = (Person.objects.select_related("account").annotate(viewer_level=ctx.level())
-              .filter(handle=handle).first())
+              .filter(handle=handle, account__is_active=True).first())
     if person is None:
         raise NotFound(_not_found())
     access = _access_from_row(person, ctx)

@@ -32,7 +32,8 @@ from weconomics.notifications.services import notify
 
 Role = OrganisationMembership.Role
 INVITATION_DAYS = 14
-RESERVED_SLUGS = {"new", "api", "admin", "edit", "settings"}
+# "invitations" would clash with /organisations/invitations/<token>/.
+RESERVED_SLUGS = {"new", "api", "admin", "edit", "settings", "invitations"}
 ORGANISATION_FIELDS = {"name", "slug", "kind", "headline", "about", "region", "website"}
 
 
@@ -51,6 +52,14 @@ def require_role(actor, organisation: Organisation, *, admin: bool = False,
     return membership
 
 
+def _one_line(value) -> str:
+    """A one-line text; a line break or control character is refused, not a crash."""
+    try:
+        return clean_display_text(str(value))
+    except ValueError:
+        raise Invalid(_("Use no line breaks or control characters in names and titles.")) from None
+
+
 def _clean(fields: dict, *, creating: bool) -> dict:
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
@@ -59,11 +68,8 @@ def _clean(fields: dict, *, creating: bool) -> dict:
     cleaned = {}
     for key, value in fields.items():
         value = "" if value is None else value
-        if key == "about":
-            value = str(value).replace("\x00", "").strip()
-        else:
-            value = clean_display_text(str(value))
-        cleaned[key] = value
+        cleaned[key] = (str(value).replace("\x00", "").strip() if key == "about"
+                        else _one_line(value))
     if ("name" in cleaned or creating) and not cleaned.get("name"):
         raise Invalid(_("Give the organisation a name."))
     if ("kind" in cleaned or creating) and cleaned.get("kind") not in Organisation.Kind.values:
@@ -343,7 +349,7 @@ def unfollow(*, actor, organisation: Organisation, request=None) -> None:
 def post_news(*, actor, organisation: Organisation, title: str, body: str,
               request=None) -> OrganisationPost:
     """Publish news on behalf of the organisation; its followers are told."""
-    title = clean_display_text(title or "")
+    title = _one_line(title or "")
     body = (body or "").replace("\x00", "").strip()
     if not title or not body:
         raise Invalid(_("News needs a title and a text."))

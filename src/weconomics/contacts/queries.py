@@ -3,7 +3,18 @@
 Every read of people goes through `weconomics.contacts.access`.
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from weconomics.communities.models import Community, Membership
 from weconomics.contacts.access import person_of, viewer_context, visible_people
@@ -214,12 +225,19 @@ def organisation_by_slug(slug: str) -> Organisation | None:
     return Organisation.objects.filter(slug=slug).first()
 
 
+# Owners first, then administrators, then members (alphabetical order would put owners last).
+ROLE_RANK = Case(When(role=OrganisationMembership.Role.OWNER, then=Value(0)),
+                 When(role=OrganisationMembership.Role.ADMIN, then=Value(1)),
+                 default=Value(2), output_field=IntegerField())
+
+
 def organisation_members(viewer, organisation: Organisation):
     """Members of an organisation; people whose card the viewer may not see are left out."""
     visible = visible_people(viewer).values("account_id")
     return (OrganisationMembership.objects.filter(organisation=organisation,
                                                   account_id__in=visible)
-            .select_related("account__person").order_by("role", "account__person__search_name"))
+            .select_related("account__person")
+            .order_by(ROLE_RANK, "account__person__search_name", "pk"))
 
 
 def membership_in(organisation: Organisation, account) -> OrganisationMembership | None:
@@ -233,3 +251,13 @@ def news_for(account, limit: int = 20) -> QuerySet[OrganisationPost]:
     """News of the organisations an account follows, newest first."""
     return (OrganisationPost.objects.filter(organisation__followers__account=account)
             .select_related("organisation").order_by("-created_at", "-pk")[:limit])
+
+
+def recommendations_written_by(viewer) -> QuerySet[Recommendation]:
+    """Recommendations the viewer wrote that wait for approval or show on a profile."""
+    me = person_of(viewer)
+    if me is None:
+        return Recommendation.objects.none()
+    return (Recommendation.objects.filter(author=me, status__in=[
+        Recommendation.Status.WRITTEN, Recommendation.Status.APPROVED])
+            .select_related("subject"))

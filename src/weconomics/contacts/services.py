@@ -116,7 +116,7 @@ def _clean_profile_value(key: str, value: Any) -> Any:
                             "or only you."))
         return value
     if key == "display_name":
-        value = clean_display_text(value or "")
+        value = _one_line(value or "")
         if not value:
             raise Invalid(_("Your display name cannot be empty."))
         return _limit(value, 150, _("display name"))
@@ -126,7 +126,7 @@ def _clean_profile_value(key: str, value: Any) -> Any:
             raise Invalid(_("A profile address needs at least three letters or digits."))
         return _limit(value, 80, _("profile address"))
     if key in ("headline", "region"):
-        return _limit(clean_display_text(value or ""), 160 if key == "headline" else 100,
+        return _limit(_one_line(value or ""), 160 if key == "headline" else 100,
                       key)
     if key == "about":
         return _limit((value or "").replace("\x00", "").strip(), 5000, _("about text"))
@@ -154,6 +154,15 @@ def _clean_profile_value(key: str, value: Any) -> Any:
     if key == "links":
         return _clean_links(value)
     raise Invalid(key)
+
+
+def _one_line(value: str) -> str:
+    """A one-line text, refused with a clear message when it holds line breaks or controls."""
+    try:
+        return clean_display_text(value)
+    except ValueError:
+        raise Invalid(_("Use no line breaks or control characters in names, titles and "
+                        "labels.")) from None
 
 
 def _limit(value: str, length: int, label) -> str:
@@ -191,7 +200,7 @@ def _clean_links(value) -> list[dict]:
         if not isinstance(item, dict):
             raise Invalid(_("Each link needs an address."))
         url = str(item.get("url", "")).strip()
-        label = clean_display_text(str(item.get("label", "")))[:60]
+        label = _one_line(str(item.get("label", "")))[:60]
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 300:
             raise Invalid(_("“%(url)s” is not a web address starting with https:// or http://.")
@@ -205,7 +214,7 @@ def set_skills(*, actor, names: list[str], request: HttpRequest | None = None) -
     person = ensure_person(actor)
     wanted: dict[str, str] = {}
     for raw in names:
-        name = clean_display_text(str(raw))
+        name = _one_line(str(raw))
         if not name:
             continue
         if len(name) > 60:
@@ -246,8 +255,9 @@ def _save_entry(model, *, actor, entry_id, fields, request, allowed):
             if entry is None:
                 raise NotFound(_("That entry does not exist."))
         for key, value in fields.items():
-            if isinstance(value, str) and key not in ("description",):
-                value = clean_display_text(value)
+            if isinstance(value, str):
+                value = (value.replace("\x00", "").strip() if key == "description"
+                         else _one_line(value))
             if key in ("started_on", "ended_on") and isinstance(value, str):
                 try:
                     value = dt.date.fromisoformat(value) if value else None
@@ -533,6 +543,12 @@ def block(*, actor, handle: str, request=None) -> Block:
     me, other = _other_person(actor, handle)
     if me.pk == other.pk:
         raise Invalid(_("You cannot block yourself."))
+    # Someone whose profile one can see, or who has been in touch (a hidden profile that
+    # sent a request can be blocked); a block must not reveal any other hidden profile.
+    in_touch = ConnectionRequest.objects.filter(
+        Q(sender=me, recipient=other) | Q(sender=other, recipient=me)).exists()
+    if not in_touch and not access.access_to(actor, other).can_see("profile"):
+        raise NotFound(_("There is no such profile, or it is not visible to you."))
     with transaction.atomic():
         found, created = Block.objects.get_or_create(blocker=me, blocked=other)
         if not created:
@@ -590,6 +606,23 @@ def report(*, actor, reason: str, details: str = "", handle: str = "", organisat
         record("contacts.reported", actor=actor, subject=person.account if person else None,
                target=created, request=request, data={"reason": reason, "context": context[:100]})
     return created
+
+
+def close_reports(*, actor, report_ids, request=None) -> int:
+    """Mark open reports handled; only the platform's moderators (staff) do this."""
+    if actor is None or not getattr(actor, "is_staff", False):
+        raise NotAllowed(_("Only the platform's moderators handle reports."))
+    with transaction.atomic():
+        found = list(Report.objects.select_for_update()
+                     .filter(pk__in=list(report_ids), status=Report.Status.OPEN).order_by("pk"))
+        now = timezone.now()
+        for item in found:
+            item.status = Report.Status.CLOSED
+            item.handled_at = now
+            item.save(update_fields=["status", "handled_at"])
+            record("contacts.report_handled", actor=actor, target=item, request=request,
+                   data={"reason": item.reason, "subject": item.subject_name})
+    return len(found)
 
 
 # --- endorsements and recommendations ---------------------------------------------------

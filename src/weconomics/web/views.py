@@ -28,6 +28,7 @@ from weconomics.identity import services as identity
 from weconomics.identity.errors import IdentityError
 from weconomics.identity.forms import AccountForm, DeleteAccountForm, TokenForm
 from weconomics.identity.models import PersonalAccessToken
+from weconomics.web.organisation_views import news_feed
 
 
 def home(request):
@@ -37,6 +38,7 @@ def home(request):
     return render(request, "web/home_member.html", {
         "memberships": memberships_of(request.user),
         "organisations": organisation_memberships_of(request.user),
+        "news_feed": news_feed(request.user),
     })
 
 

@@ -306,3 +306,21 @@ def test_deleting_an_account_removes_its_profile_and_keeps_the_others(owner, mem
     assert not Connection.objects.exists()
     assert not Endorsement.objects.exists()
     assert queries.connections_of(member).count() == 0
+
+
+def test_a_hidden_profile_can_be_blocked_only_after_it_was_in_touch(owner, member):
+    hidden = services.ensure_person(member)  # its card shows to fellow members only
+    _findable(owner)
+    with pytest.raises(NotFound):
+        services.block(actor=owner, handle=hidden.handle)
+    services.request_connection(actor=member, handle=owner.person.handle)
+    services.block(actor=owner, handle=hidden.handle)
+    assert AuditRecord.objects.filter(action="contacts.blocked").count() == 1
+
+
+def test_a_deactivated_account_disappears_from_the_directory(owner, member):
+    _findable(member)
+    assert [p.display_name for p in queries.search_people(owner)] == ["Mo Member"]
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert not queries.search_people(owner).exists()
