@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "weconomics.notifications",
     "weconomics.contacts",
     "weconomics.communities",
+    "weconomics.conversations",
     "weconomics.api",
 ]
 

@@ -29,3 +29,23 @@ def render(kind: str, params: dict) -> str:
         return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+# What each kind is called on the settings page, where people choose what the digest skips.
+LABELS = {
+    "contacts.connection_requested": _("Connection requests"),
+    "contacts.connection_accepted": _("Accepted connection requests"),
+    "contacts.skill_endorsed": _("Endorsements of your skills"),
+    "contacts.recommendation_requested": _("Requests for a recommendation"),
+    "contacts.recommendation_written": _("Recommendations written for you"),
+    "contacts.organisation_invited": _("Invitations to an organisation"),
+    "contacts.organisation_role_changed": _("Changes of your role in an organisation"),
+    "contacts.organisation_news": _("News of organisations you follow"),
+    "contacts.role_granted": _("Network roles given to you"),
+    "conversations.message": _("New messages"),
+    "conversations.added": _("Being added to a conversation"),
+}
+
+
+def label(kind: str) -> str:
+    return str(LABELS.get(kind, kind))

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from weconomics.communities import demo as communities_demo
 from weconomics.contacts import demo as contacts_demo
+from weconomics.conversations import demo as conversations_demo
 from weconomics.identity import demo as identity_demo
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         accounts = identity_demo.populate()
         organisations = contacts_demo.populate(accounts)
         communities = communities_demo.populate(accounts)
+        conversations_demo.populate(accounts)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(accounts)} accounts, {len(organisations)} organisations, "
             f"{len(communities)} communities."))

@@ -1,5 +1,11 @@
-"""weconomics serve: migrate, then run granian with WhiteNoise and the task worker alongside."""
+"""weconomics serve: migrate, then run granian with WhiteNoise and the task worker alongside.
 
+While the worker runs, this process also enqueues the notification digest task once an
+hour; the task itself decides whose daily or weekly digest is due. Without the worker
+(--no-worker, or another task backend), run `weconomics send_digests` from cron instead.
+"""
+
+import logging
 import os
 import signal
 import socket
@@ -11,6 +17,12 @@ import urllib.request
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+# How often the digest task is enqueued, and how long after start the first time.
+DIGEST_EVERY = 3600
+DIGEST_FIRST_AFTER = 60
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -21,6 +33,21 @@ def port_is_free(host: str, port: int) -> bool:
             probe.bind((host.strip("[]"), port))
         except OSError:
             return False
+    return True
+
+
+def enqueue_digests() -> bool:
+    """Hand the digest task to the worker; a failure is logged and tried again next hour."""
+    from weconomics.notifications.tasks import send_digests
+
+    try:
+        send_digests.enqueue()
+    except Exception:  # noqa: BLE001 - the web server must keep running
+        logger.exception("could not enqueue the notification digest task")
+        return False
+    finally:
+        # This process only supervises: hold no database connection between runs.
+        connections.close_all()
     return True
 
 
@@ -48,7 +75,9 @@ class Command(BaseCommand):
         # Threads per worker: a request waiting on the database frees the interpreter.
         threads = os.environ.get("WECONOMICS_THREADS", "8")
         children = []
-        if not no_worker and "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
+        schedule_digests = (not no_worker
+                            and "django_tasks_db" in settings.TASKS["default"]["BACKEND"])
+        if schedule_digests:
             children.append(subprocess.Popen(
                 [sys.executable, "-m", "weconomics", "db_worker", "--interval", "1"], env=env))
         server = subprocess.Popen(
@@ -72,9 +101,13 @@ class Command(BaseCommand):
             signal.signal(signum, stop)
         try:
             self._announce_when_up(host, port, server)
+            next_digest = time.monotonic() + DIGEST_FIRST_AFTER
             # Supervise: when either child ends, stop the other, so the site never
             # runs without its worker (mail would silently stop) or the reverse.
             while not stopping and all(child.poll() is None for child in children):
+                if schedule_digests and time.monotonic() >= next_digest:
+                    enqueue_digests()
+                    next_digest = time.monotonic() + DIGEST_EVERY
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
