@@ -126,8 +126,9 @@ def _clean_profile_value(key: str, value: Any) -> Any:
             raise Invalid(_("A profile address needs at least three letters or digits."))
         return _limit(value, 80, _("profile address"))
     if key in ("headline", "region"):
-        return _limit(_one_line(value or ""), 160 if key == "headline" else 100,
-                      key)
+        if key == "headline":
+            return _limit(_one_line(value or ""), 160, _("headline"))
+        return _limit(_one_line(value or ""), 100, _("region"))
     if key == "about":
         return _limit((value or "").replace("\x00", "").strip(), 5000, _("about text"))
     if key == "hours_per_month":
