@@ -56,6 +56,8 @@ SECRET_KEY = env("WECONOMICS_SECRET_KEY") or datadir.read_or_create(
 DEBUG = envbool("WECONOMICS_DEBUG", False)
 ALLOWED_HOSTS = envlist("WECONOMICS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 SITE_NAME = env("WECONOMICS_SITE_NAME", "Weconomics")
+# The public address, for links in mails sent outside a request (the digest).
+SITE_URL = env("WECONOMICS_SITE_URL", "")
 
 # Behind a TLS-terminating proxy: secure cookies, HSTS, redirect to https.
 HTTPS = envbool("WECONOMICS_HTTPS", False)
