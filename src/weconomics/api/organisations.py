@@ -13,8 +13,8 @@ from pydantic import field_validator
 
 from weconomics.api.api import ERRORS, ProblemOut, required_line
 from weconomics.api.people import Id, RoleIn, RoleOut, no_nul, optional_line, search_text
+from weconomics.contacts import access, queries, services
 from weconomics.contacts import organisations as orgs
-from weconomics.contacts import queries, services
 from weconomics.contacts.errors import NotFound
 from weconomics.contacts.models import (
     Follow,
@@ -100,9 +100,10 @@ class OrganisationPatch(OrganisationIn):
 class MemberOut(Schema):
     account_id: int
     role: Role
-    handle: str
-    display_name: str
-    headline: str
+    handle: str | None = Field(..., description="Null when the member's profile is hidden "
+                                                "from you.")
+    display_name: str | None
+    headline: str | None
     since: dt.datetime
 
 
@@ -273,7 +274,12 @@ def change_role(request, slug: str, account_id: Id, payload: MemberPatch):
     """Owners change roles; the last owner cannot step down (409 `last_owner`)."""
     changed = orgs.change_member_role(actor=request.user, organisation=_organisation(slug),
                                       account_id=account_id, role=payload.role, request=request)
-    return _member(changed, services.ensure_person(changed.account))
+    # The manager changes the role of any member, but sees only profiles visible to them.
+    person = access.visible_people(request.user).filter(account_id=changed.account_id).first()
+    if person is None:
+        return {"account_id": changed.account_id, "role": changed.role, "handle": None,
+                "display_name": None, "headline": None, "since": changed.created_at}
+    return _member(changed, person)
 
 
 @router.delete("/organisations/{slug:slug}/members/{account_id}", response={204: None,

@@ -21,9 +21,21 @@ from weconomics.contacts.models import (
 
 
 class MembershipInline(admin.TabularInline):
+    """Members are shown, not changed here: the services keep the last owner and the audit."""
+
     model = OrganisationMembership
-    raw_id_fields = ["account"]
+    fields = ["account", "role", "created_at"]
+    readonly_fields = fields
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)

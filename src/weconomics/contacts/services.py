@@ -378,8 +378,12 @@ def add_role(*, actor, role: str, specialty: str = "", organisation: Organisatio
         found = NetworkRole.objects.filter(role=role, **holder).first()
         if found is not None:
             if found.specialty != specialty:
+                before = found.specialty
                 found.specialty = specialty
                 found.save(update_fields=["specialty"])
+                record("contacts.role_changed", actor=actor, target=found, request=request,
+                       data={"role": role, "from": before, "specialty": specialty,
+                             "organisation": organisation.slug if organisation else None})
             return found
         created = NetworkRole.objects.create(role=role, specialty=specialty, granted_by=actor,
                                              **holder)

@@ -127,6 +127,21 @@ def test_members_are_listed_when_their_profiles_are_visible(bakery, owner, membe
     assert {m["account_id"] for m in mine.json()} == {owner.pk, member.pk}
 
 
+def test_changing_the_role_of_a_hidden_member_does_not_reveal_their_profile(bakery, owner,
+                                                                             member):
+    services.update_profile(actor=member, profile_visibility="private",
+                            headline="Secret baker")
+    api = token_client(owner)
+    changed = patch_json(api, f"/api/v1/organisations/{bakery.slug}/members/{member.pk}",
+                         {"role": "admin"})
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert body["account_id"] == member.pk and body["role"] == "admin"
+    assert body["handle"] is None and body["display_name"] is None and body["headline"] is None
+    assert b"Secret baker" not in changed.content
+    assert member.person.handle.encode() not in changed.content
+
+
 def test_the_last_owner_can_neither_step_down_nor_leave(bakery, owner, member):
     api = token_client(owner)
     members_path = f"/api/v1/organisations/{bakery.slug}/members"

@@ -192,6 +192,16 @@ def test_people_choose_their_roles(owner):
     assert AuditRecord.objects.filter(action="contacts.role_added").count() == 2
 
 
+def test_changing_the_specialty_of_a_role_is_audited(owner):
+    services.add_role(actor=owner, role="network_supplier", specialty="it")
+    services.add_role(actor=owner, role="network_supplier", specialty="research")
+    services.add_role(actor=owner, role="network_supplier", specialty="research")
+    assert NetworkRole.objects.get().specialty == "research"
+    changed = AuditRecord.objects.get(action="contacts.role_changed")
+    assert changed.actor_id == owner.pk
+    assert changed.data["from"] == "it" and changed.data["specialty"] == "research"
+
+
 def test_profile_input_is_checked_and_nothing_is_half_written(owner):
     person = services.ensure_person(owner)
     for bad in ({"display_name": "   "}, {"hours_per_month": 800},

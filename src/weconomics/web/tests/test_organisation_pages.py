@@ -499,6 +499,30 @@ def test_a_report_reaches_the_moderators_who_mark_it_handled(client, team, outsi
     assert {"contacts.reported"} <= actions()
 
 
+def test_the_admin_site_shows_members_but_cannot_change_them_past_the_rules_and_audit(
+        client, owner, admin_account):
+    organisation = create(owner)
+    membership = OrganisationMembership.objects.get(organisation=organisation)
+    client.force_login(admin_account)
+    path = f"/admin/contacts/organisation/{organisation.pk}/change/"
+    assert client.get(path).status_code == 200
+    prefix = "memberships"
+    response = client.post(path, {
+        "name": "Samen Werkt", "slug": "samen", "kind": "cooperative", "region": "Utrecht",
+        f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-id": membership.pk, f"{prefix}-0-organisation": organisation.pk,
+        f"{prefix}-0-account": owner.pk, f"{prefix}-0-role": "member",
+        f"{prefix}-0-DELETE": "on",
+        f"{prefix}-1-organisation": organisation.pk, f"{prefix}-1-account": admin_account.pk,
+        f"{prefix}-1-role": "owner",
+    })
+    assert response.status_code in (200, 302)
+    # The last owner stays, nobody joins unaudited: memberships change only through services.
+    assert list(OrganisationMembership.objects.filter(organisation=organisation)
+                .values_list("account_id", "role")) == [(owner.pk, "owner")]
+
+
 # --- the supervisor role -----------------------------------------------------------------
 
 def test_only_staff_and_supervisors_grant_the_supervisor_role(client, owner, member, outsider,
