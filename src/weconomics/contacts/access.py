@@ -76,21 +76,21 @@ class ViewerContext:
     def reaches(self, section: str) -> Q:
         """A filter: rows whose section (and card) this viewer may see."""
         field = f"{section}_visibility"
-        public = Q(**{field: Visibility.PUBLIC})
+        public = Q(**{field: Visibility.PUBLIC}) & Q(profile_visibility=Visibility.PUBLIC)
         if not self.signed_in:
-            return public & Q(profile_visibility=Visibility.PUBLIC)
-        community = Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.COMMUNITIES]})
-        connection = Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.COMMUNITIES,
-                                           Visibility.CONNECTIONS]})
-        card_public = Q(profile_visibility=Visibility.PUBLIC)
-        card_community = Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITIES])
-        card_connection = ~Q(profile_visibility=Visibility.PRIVATE)
-        return (
-            Q(pk=self.me.pk)
-            | (public & card_public & ~self.has_blocked_me())
-            | (connection & card_connection & self.connected() & ~self.has_blocked_me())
-            | (community & card_community & self.shares_community() & ~self.has_blocked_me())
-        )
+            return public
+        connection = (Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.COMMUNITIES,
+                                            Visibility.CONNECTIONS]})
+                      & ~Q(profile_visibility=Visibility.PRIVATE))
+        community = (Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.COMMUNITIES]})
+                     & Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.COMMUNITIES]))
+        # The same rule as ProfileAccess.can_see, shaped for the database: the block is
+        # checked once, and the cheap column tests come before the relation subqueries so
+        # most rows are decided without them (the planner keeps the order of OR terms).
+        return Q(pk=self.me.pk) | (~self.has_blocked_me() & (
+            public
+            | (connection & self.connected())
+            | (community & self.shares_community())))
 
 
 def viewer_context(viewer) -> ViewerContext:
@@ -136,9 +136,22 @@ def visible_people(viewer) -> QuerySet[Person]:
     Blocks hide people both ways here: the directory, suggestions and lists never show
     someone who blocked the viewer or whom the viewer blocked.
     """
+    return visible_people_showing(viewer)
+
+
+def visible_people_showing(viewer, sections=(), *, among: Q | None = None) -> QuerySet[Person]:
+    """Like `visible_people`, keeping only people whose given sections the viewer may see.
+
+    `among` narrows the people first (search criteria on their own columns), so that the
+    database tests the cheap criteria before the viewer's relations. A section that
+    shows implies that the card shows, so each section replaces the card's condition
+    rather than adding to it: fewer subqueries for the database to run per row.
+    """
     ctx = viewer_context(viewer)
-    people = Person.objects.filter(account__is_active=True).annotate(viewer_level=ctx.level())
-    people = people.filter(ctx.reaches("profile"))
+    people = Person.objects.filter(among) if among is not None else Person.objects.all()
+    people = people.filter(account__is_active=True).annotate(viewer_level=ctx.level())
+    for section in sections or ("profile",):
+        people = people.filter(ctx.reaches(section))
     if ctx.signed_in:
         people = people.exclude(ctx.blocked_by_me() & ~Q(pk=ctx.me.pk))
     return people
@@ -156,15 +169,19 @@ def profile_for(viewer, handle: str) -> ProfileAccess:
     Someone the person has blocked still finds the profile, but sees only what is public.
     """
     ctx = viewer_context(viewer)
-    person = (Person.objects.select_related("account").annotate(viewer_level=ctx.level())
-              .filter(handle=handle, account__is_active=True).first())
+    people = Person.objects.select_related("account").annotate(viewer_level=ctx.level())
+    if ctx.signed_in:
+        # In the same query: one round trip less on every profile page.
+        people = people.annotate(blocks_viewer=Exists(Block.objects.filter(
+            blocker=OuterRef("pk"), blocked=ctx.me)))
+    person = people.filter(handle=handle, account__is_active=True).first()
     if person is None:
         raise NotFound(_not_found())
     access = _access_from_row(person, ctx)
     if not access.can_see("profile"):
         raise NotFound(_not_found())
     if ctx.signed_in and not access.is_self:
-        access.blocked_by_them = Block.objects.filter(blocker=person, blocked=ctx.me).exists()
+        access.blocked_by_them = person.blocks_viewer
     return access
 
 

@@ -3,6 +3,7 @@
 Every read of people goes through `weconomics.contacts.access`.
 """
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -15,9 +16,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 
 from weconomics.communities.models import Community, Membership
-from weconomics.contacts.access import person_of, viewer_context, visible_people
+from weconomics.contacts.access import (
+    person_of,
+    visible_people,
+    visible_people_showing,
+)
 from weconomics.contacts.models import (
     Block,
     Connection,
@@ -49,29 +55,63 @@ def with_cards(people: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+# Up to this many matches, a search by name or skill starts from the matching people
+# and sorts just them; above it, it walks everyone in name order until a page is full.
+# A rare name or skill would make that walk cover nearly all people, while a common one
+# fills a page after a few dozen rows. The databases cannot tell the two apart by
+# themselves (PostgreSQL guesses how common `LIKE '%word%'` is, and cannot see which
+# skill a key names), so a quick capped count tells them. The counts stop at one too
+# many: PostgreSQL answers names from the trigram index, and both answer skills from
+# the index by skill.
+FEW_MATCHES = 2000
+
+
 def search_people(viewer, *, q: str = "", skill: str = "", role: str = "", region: str = "",
                   community: str = "") -> QuerySet[Person]:
     """Search the directory; every criterion respects the visibility of its section."""
-    ctx = viewer_context(viewer)
-    people = visible_people(viewer)
-    for word in search_key(q).split()[:5]:
-        people = people.filter(search_name__contains=word)
+    among, sections, few = Q(), [], False
+    words = search_key(q).split()[:5]
+    if words:
+        named = Q(*[Q(search_name__contains=word) for word in words])
+        among &= named
+        # SQLite has no index for a substring: walking the name index in order, testing
+        # each name before reading its row, is already its best plan for any name.
+        if connection.vendor == "postgresql":
+            matches = Person.objects.filter(named).order_by()[:FEW_MATCHES + 1].count()
+            if not matches:
+                return Person.objects.none()
+            few = matches <= FEW_MATCHES
     if skill:
-        key = search_key(skill)
-        people = people.filter(
-            Exists(PersonSkill.objects.filter(person=OuterRef("pk"), skill__key=key)),
-            ctx.reaches("skills"))
+        found = list(PersonSkill.objects.filter(skill__key=search_key(skill)).order_by()
+                     .values_list("skill_id", flat=True)[:FEW_MATCHES + 1])
+        if not found:
+            return Person.objects.none()
+        holders = PersonSkill.objects.filter(skill_id=found[0])
+        if len(found) <= FEW_MATCHES:
+            among &= Q(pk__in=holders.values("person_id"))
+            few = True
+        else:
+            among &= Exists(holders.filter(person=OuterRef("pk")))
+        sections.append("skills")
+    if region:
+        among &= Q(region_key__contains=search_key(region))
+        sections.append("region")
+    people = visible_people_showing(viewer, sections, among=among)
     if role:
         people = people.filter(Exists(NetworkRole.objects.filter(person=OuterRef("pk"),
                                                                  role=role)))
-    if region:
-        people = people.filter(ctx.reaches("region"), region_key__contains=search_key(region))
     if community:
         found = community_for_directory(viewer, community)
         if found is None:
             return people.none()
         people = people.filter(Exists(Membership.objects.filter(
             community=found, account_id=OuterRef("account_id"))))
+    if few:
+        # The same order, by an expression no index serves, so that the database starts
+        # from the few matches: PostgreSQL would otherwise walk the name index looking for
+        # them, assuming they are spread evenly over the alphabet (they rarely are: all
+        # the Zoës sort together).
+        return people.order_by(Concat("search_name", Value("")), "pk")
     return people.order_by("search_name", "pk")
 
 
