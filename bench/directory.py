@@ -301,7 +301,7 @@ def main() -> None:
                if connection.vendor == "postgresql" else __import__("sqlite3").sqlite_version)
     print(f"{connection.vendor} {version}, {Person.objects.count()} people, "
           f"{args.requests} requests per case after {args.warmup} to warm up; "
-          f"member {access_summary(members[0])}")
+          f"member {access_summary(members[0])}; load average {load()}")
     if args.explain:
         explain(members, skills, names)
         return
@@ -313,6 +313,11 @@ def main() -> None:
     else:
         report("Pages (Django test client: middleware, view, template)",
                web_cases(members, skills, names, profile_sets), args)
+    print(f"\nload average at the end {load()} (other work on the machine skews the times)")
+
+
+def load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 def access_summary(account) -> str:
