@@ -278,11 +278,16 @@ def withdraw_request(request, request_id):
 @login_required
 @require_POST
 def disconnect(request, handle):
+    return _row_action(request, handle, services.remove_connection,
+                       _("The connection is removed."))
+
+
+def _row_action(request, handle, service, text):
+    """Run a service on a person; htmx swaps the row for the outcome, others are redirected."""
     try:
-        services.remove_connection(actor=request.user, handle=handle, request=request)
+        service(actor=request.user, handle=handle, request=request)
     except ContactError as error:
         return _refused(request, error, _person_url(handle))
-    text = _("The connection is removed.")
     if not request.htmx:
         messages.success(request, text)
     return _after(request, _person_url(handle), fragment="web/people/_done.html",
@@ -304,15 +309,7 @@ def block(request, handle):
 @login_required
 @require_POST
 def unblock(request, handle):
-    try:
-        services.unblock(actor=request.user, handle=handle, request=request)
-    except ContactError as error:
-        return _refused(request, error, _person_url(handle))
-    text = _("You unblocked this person.")
-    if not request.htmx:
-        messages.success(request, text)
-    return _after(request, _person_url(handle), fragment="web/people/_done.html",
-                  context={"text": text, "tag": "li"})
+    return _row_action(request, handle, services.unblock, _("You unblocked this person."))
 
 
 @login_required
