@@ -53,8 +53,10 @@ class ViewerContext:
     def shares_community(self):
         my_communities = Membership.objects.filter(account_id=self.me.account_id).values(
             "community_id")
+        # Only memberships whose owner consents to share with that community count.
         return Exists(Membership.objects.filter(account_id=OuterRef("account_id"),
-                                                community_id__in=my_communities))
+                                                community_id__in=my_communities,
+                                                share_profile=True))
 
     def has_blocked_me(self):
         return Q(pk__in=Block.objects.filter(blocked=self.me).values("blocker_id"))

@@ -14,6 +14,17 @@ KINDS = {
     "contacts.role_granted": _("You were given the role %(role)s."),
     "conversations.message": _("%(actor)s sent you a message."),
     "conversations.added": _("%(actor)s added you to the conversation %(title)s."),
+    "communities.invited": _("%(actor)s invites you to join %(community)s."),
+    "communities.join_requested": _("%(actor)s asks to join %(community)s."),
+    "communities.join_approved": _("You are now a member of %(community)s."),
+    "communities.join_declined": _("Your request to join %(community)s was declined."),
+    "communities.role_changed": _("Your role in %(community)s is now %(role)s."),
+    "communities.replied": _("%(actor)s replied to “%(title)s” in %(community)s."),
+    "communities.publication_waiting": _("“%(title)s” waits for approval in %(community)s."),
+    "communities.alliance_proposed": _("%(other)s proposes an alliance with %(community)s."),
+    "communities.alliance_accepted": _("%(other)s accepted the alliance with %(community)s."),
+    "communities.alliance_declined": _("%(other)s declined the alliance with %(community)s."),
+    "communities.alliance_ended": _("%(other)s ended the alliance with %(community)s."),
 }
 
 
@@ -44,6 +55,17 @@ LABELS = {
     "contacts.role_granted": _("Network roles given to you"),
     "conversations.message": _("New messages"),
     "conversations.added": _("Being added to a conversation"),
+    "communities.invited": _("Invitations to a community"),
+    "communities.join_requested": _("Requests to join a community you steward"),
+    "communities.join_approved": _("Your requests to join being approved"),
+    "communities.join_declined": _("Your requests to join being declined"),
+    "communities.role_changed": _("Changes of your role in a community"),
+    "communities.replied": _("Replies in discussions you take part in"),
+    "communities.publication_waiting": _("Publications waiting for your approval"),
+    "communities.alliance_proposed": _("Alliances proposed to a community you steward"),
+    "communities.alliance_accepted": _("Alliances accepted"),
+    "communities.alliance_declined": _("Alliances declined"),
+    "communities.alliance_ended": _("Alliances ended"),
 }
 
 
