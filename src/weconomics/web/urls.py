@@ -7,8 +7,10 @@ urlpatterns = [
     path("", include("weconomics.web.urls_organisations")),
     path("", include("weconomics.web.urls_conversations")),
     path("", views.home, name="home"),
-    path("communities/", views.communities, name="communities"),
-    path("c/<slug:slug>/", views.community, name="community"),
+    # Community pages (listing, starting, invitations, managing) come before the channel's
+    # own pages, so /c/invitations/... is never taken for a community's short name.
+    path("", include("weconomics.web.urls_communities")),
+    path("", include("weconomics.web.urls_channel")),
     path("settings/", views.account_settings, name="settings"),
     path("settings/sessions/", views.sessions, name="sessions"),
     path("settings/tokens/", views.tokens, name="tokens"),

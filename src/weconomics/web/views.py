@@ -13,7 +13,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,16 +40,6 @@ def home(request):
         "organisations": organisation_memberships_of(request.user),
         "news_feed": news_feed(request.user),
     })
-
-
-def communities(request):
-    return render(request, "web/communities.html",
-                  {"communities": visible_communities(request.user)})
-
-
-def community(request, slug):
-    found = get_object_or_404(visible_communities(request.user), slug=slug)
-    return render(request, "web/community.html", {"community": found})
 
 
 @login_required
