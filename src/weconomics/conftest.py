@@ -26,6 +26,21 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_domain_kinds(request):
+    """The kinds of domain a migration adds; a transactional test's flush removes them."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(names & {"transactional_db", "live_server"}) or bool(
+        marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from weconomics.communities.domain_kinds import ensure_default_kinds
+
+    ensure_default_kinds()
+
+
 @pytest.fixture
 def owner(db):
     return make_account("owner@example.org", "Olivia Owner")

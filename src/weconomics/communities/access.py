@@ -19,6 +19,7 @@ from weconomics.communities.models import (
     Alliance,
     Community,
     CommunityDomain,
+    JoinRequest,
     Membership,
     Publication,
     Topic,
@@ -37,11 +38,13 @@ def member_of(viewer) -> QuerySet:
     return Membership.objects.filter(account_id=viewer.pk).values("community_id")
 
 
-def allied_ids(community_ids) -> QuerySet:
-    """The ids of communities in an active alliance with any of these (a subquery)."""
-    active = Alliance.objects.filter(status=Alliance.Status.ACTIVE)
-    return (active.filter(proposer_id__in=community_ids).values("partner_id")
-            .union(active.filter(partner_id__in=community_ids).values("proposer_id")))
+def allied_with(field: str, community_ids) -> Q:
+    """A filter: rows whose `field` is a community in an active alliance with any of these."""
+    active = Alliance.objects.filter(status=Alliance.Status.ACTIVE).order_by()
+    return (Q(**{f"{field}__in": active.filter(proposer_id__in=community_ids)
+                 .values("partner_id")})
+            | Q(**{f"{field}__in": active.filter(partner_id__in=community_ids)
+                   .values("proposer_id")}))
 
 
 def _allied_with(community: Community, viewer) -> bool:
@@ -162,6 +165,36 @@ def search_communities(viewer, *, q: str = "", kind: str = "", mine: bool = Fals
         communities = communities.filter(is_member=True) if _signed_in(viewer) else \
             communities.none()
     return communities.order_by("name", "pk")
+
+
+def community_for_oversight(viewer, slug: str) -> CommunityAccess:
+    """Like `community_for`, but the platform's supervisors also reach hidden communities.
+
+    They appoint each community's supervisor, so they must find every community.
+    """
+    from weconomics.communities.services import is_platform_supervisor
+
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise NotFound(not_found_message())
+    if is_platform_supervisor(viewer):
+        membership = Membership.objects.filter(community=community, account=viewer).first()
+        return CommunityAccess(community, membership, False, viewer)
+    return access_to(viewer, community)
+
+
+def has_pending_request(viewer, community: Community) -> bool:
+    """Has the viewer asked to join this community, waiting for a steward's answer?"""
+    if not _signed_in(viewer):
+        return False
+    return JoinRequest.objects.filter(community=community, account=viewer,
+                                      status=JoinRequest.Status.PENDING).exists()
+
+
+def pending_requests_of(account) -> QuerySet[JoinRequest]:
+    """The account's own requests to join that wait for an answer."""
+    return (JoinRequest.objects.filter(account=account, status=JoinRequest.Status.PENDING)
+            .select_related("community").order_by("community__name"))
 
 
 def memberships_of(account) -> QuerySet[Membership]:

@@ -99,8 +99,8 @@ def export_alliances(account):
 
 def erase_memberships(account):
     """Refuse while the account is the last steward of a community with other members."""
-    stewarded = (Community.objects.filter(memberships__account=account,
-                                          memberships__role=Membership.Role.STEWARD)
+    mine = Membership.objects.filter(account=account, role=Membership.Role.STEWARD)
+    stewarded = (Community.objects.filter(pk__in=mine.values("community_id"))
                  .annotate(stewards=Count("memberships", filter=Q(
                      memberships__role=Membership.Role.STEWARD), distinct=True),
                      members=Count("memberships", distinct=True)))

@@ -11,7 +11,7 @@ from weconomics.communities.access import (
     topics_for,
     visible_communities,  # noqa: F401
 )
-from weconomics.communities.models import Membership, Publication
+from weconomics.communities.models import JoinRequest, Membership, Publication
 
 HOME_PUBLICATIONS = 12
 HOME_TOPICS = 6
@@ -29,19 +29,96 @@ def channel_home(access: CommunityAccess) -> dict:
         for domain in domains:
             domain.published = None
     publications = with_content(publications_for(access)[:HOME_PUBLICATIONS])
-    topics = list(topics_for(access).annotate(reply_count=Count("replies"))[:HOME_TOPICS])
+    topics = list(with_reply_counts(access, topics_for(access))[:HOME_TOPICS])
     members, member_count = [], None
     if access.can_see_members:
         member_count = Membership.objects.filter(community=community).count()
-        members = newest_members(access.viewer, community, HOME_MEMBERS)
+        members = list(channel_members(access)[:HOME_MEMBERS])
     return {"domains": domains, "publications": publications, "topics": topics,
-            "members": members, "member_count": member_count}
+            "members": members, "member_count": member_count,
+            "pending_request": pending_request(access)}
+
+
+def with_reply_counts(access: CommunityAccess, topics):
+    """Annotate topics with `reply_count`: the replies this viewer may read."""
+    if access.can_moderate:
+        return topics.annotate(reply_count=Count("replies"))
+    return topics.annotate(reply_count=Count("replies",
+                                             filter=Q(replies__hidden_at__isnull=True)))
+
+
+def channel_members(access: CommunityAccess):
+    """The community's members whose card the viewer may see, newest first.
+
+    Each Person is annotated with `community_role` and `joined_at`; empty when the viewer
+    may not see the community's members.
+    """
+    from weconomics.contacts.access import visible_people
+    from weconomics.contacts.models import Person
+
+    if not access.can_see_members:
+        return Person.objects.none()
+    # filter() then annotate() over the same relation reuse one join: one row a member.
+    return (visible_people(access.viewer)
+            .filter(account__community_memberships__community=access.community)
+            .annotate(community_role=F("account__community_memberships__role"),
+                      joined_at=F("account__community_memberships__created_at"))
+            .select_related("account").order_by("-joined_at", "-pk"))
 
 
 def newest_members(viewer, community, limit: int):
-    from weconomics.contacts.access import visible_people
+    from weconomics.communities.access import access_to
 
-    return list(visible_people(viewer).filter(
-        account__community_memberships__community=community)
-        .select_related("account").order_by("-account__community_memberships__created_at")
-        [:limit])
+    return list(channel_members(access_to(viewer, community))[:limit])
+
+
+def pending_request(access: CommunityAccess) -> JoinRequest | None:
+    """The viewer's own request to join that waits for a steward, if any."""
+    viewer = access.viewer
+    if access.is_member or viewer is None or not viewer.is_authenticated:
+        return None
+    return JoinRequest.objects.filter(community=access.community, account=viewer,
+                                      status=JoinRequest.Status.PENDING).first()
+
+
+def supervisors_of(community):
+    """The community's supervisors (toezichthouders), for the platform's supervisors."""
+    return (Membership.objects.filter(community=community, role=Membership.Role.SUPERVISOR)
+            .select_related("account__person").order_by("account__name", "pk"))
+
+
+# --- for the stewards' pages (web/community_views) ---------------------------------------
+
+def roster(access: CommunityAccess):
+    """Every member with account and profile, for the community's stewards and supervisors.
+
+    Stewards manage members whose profile card they may not see, so this is not filtered
+    by profile visibility; pages show such members by the name on their account only.
+    Stewards first, then supervisors, then members, by name.
+    """
+    from django.db.models import Case, IntegerField, Value, When
+
+    if not access.can_moderate:
+        return Membership.objects.none()
+    role_order = Case(When(role=Membership.Role.STEWARD, then=Value(0)),
+                      When(role=Membership.Role.SUPERVISOR, then=Value(1)),
+                      default=Value(2), output_field=IntegerField())
+    return (Membership.objects.filter(community=access.community)
+            .select_related("account__person")
+            .annotate(role_order=role_order)
+            .order_by("role_order", "account__name", "pk"))
+
+
+def waiting_join_requests(access: CommunityAccess):
+    """Requests to join that wait for a steward; empty for everyone else."""
+    if not access.is_steward:
+        return JoinRequest.objects.none()
+    return (JoinRequest.objects.filter(community=access.community,
+                                       status=JoinRequest.Status.PENDING)
+            .select_related("account__person").order_by("created_at", "pk"))
+
+
+def supervisors_of(community):
+    """The community's supervisors (toezichthouders), for the platform's supervisors."""
+    return (Membership.objects.filter(community=community, role=Membership.Role.SUPERVISOR)
+            .select_related("account__person").order_by("account__name", "pk"))

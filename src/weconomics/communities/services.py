@@ -135,7 +135,7 @@ def require_role(actor, community: Community, *roles: str) -> Membership:
 
 def is_platform_supervisor(account) -> bool:
     """Platform administrators and holders of the supervisor network role."""
-    from weconomics.contacts.queries import can_grant_supervisor
+    from weconomics.contacts.services import can_grant_supervisor
 
     return account is not None and account.is_authenticated and can_grant_supervisor(account)
 
@@ -146,8 +146,8 @@ def _stewards_locked(community: Community) -> list[Membership]:
                 .filter(community=community, role=Role.STEWARD).order_by("pk"))
 
 
-def _notify_stewards(community: Community, kind: str, *, actor, url: str, **params) -> None:
-    stewards = Membership.objects.filter(community=community, role=Role.STEWARD).exclude(
+def _notify_stewards(where: Community, kind: str, *, actor, url: str, **params) -> None:
+    stewards = Membership.objects.filter(community=where, role=Role.STEWARD).exclude(
         account=actor).values_list("account_id", flat=True)
     params = {k: str(v) for k, v in params.items()}
     if actor is not None:
@@ -175,9 +175,11 @@ def clean_host(value) -> str | None:
     if not HOST_NAME.match(host):
         raise Invalid(_("Enter a host name like coaches.example.org, without http:// or a "
                         "path."))
-    platform_hosts = {h.lstrip(".").lower() for h in settings.ALLOWED_HOSTS if h != "*"}
-    if host in platform_hosts and not any(h.startswith(".") and host.endswith(h)
-                                          for h in settings.ALLOWED_HOSTS):
+    from urllib.parse import urlsplit
+
+    from weconomics.notifications.services import site_url
+
+    if host == (urlsplit(site_url()).hostname or "").lower():
         raise Conflict(_("The host name %(host)s is the platform's own.") % {"host": host})
     return host
 

@@ -1,0 +1,112 @@
+"""One login on every channel: a community on its own host name signs in through the
+platform's OpenID Connect provider, without a password when already signed in there."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client, override_settings
+
+from weconomics.audit.models import AuditRecord
+from weconomics.communities import services
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("_hosts")]
+
+CHANNEL_HOST = "coaches.example.nl"
+
+
+@pytest.fixture
+def _hosts():
+    with override_settings(ALLOWED_HOSTS=["testserver", CHANNEL_HOST], SITE_URL=""):
+        yield
+
+
+@pytest.fixture
+def community(owner):
+    community = services.create_community(actor=owner, name="Coaches", purpose="Share",
+                                          audience="Coaches", kind="professional_network")
+    return services.update_community(actor=owner, community=community, host=CHANNEL_HOST)
+
+
+def start(channel: Client, next_path="/members/"):
+    response = channel.get("/channel-auth/login", {"next": next_path})
+    assert response.status_code == 302
+    return urlsplit(response["Location"])
+
+
+def test_a_person_signed_in_on_the_platform_signs_in_on_a_channel_host_without_a_password(
+        community, member):
+    channel = Client(HTTP_HOST=CHANNEL_HOST)
+    authorize = start(channel)
+    assert (authorize.netloc, authorize.path) == ("testserver", "/identity/o/authorize")
+    platform = Client()
+    platform.force_login(member)
+    answer = platform.get(f"{authorize.path}?{authorize.query}")
+    assert answer.status_code == 302
+    back = urlsplit(answer["Location"])
+    assert (back.netloc, back.path) == (CHANNEL_HOST, "/channel-auth/callback")
+    done = channel.get(f"{back.path}?{back.query}")
+    assert done.status_code == 302 and done["Location"] == "/members/"
+    assert channel.session["_auth_user_id"] == str(member.pk)
+    assert AuditRecord.objects.filter(action="identity.channel_signed_in", actor=member,
+                                      data__host=CHANNEL_HOST).exists()
+    # The channel keeps no token that could act for the person.
+    from allauth.idp.oidc.models import Token
+
+    assert not Token.objects.filter(user=member).exists()
+
+
+def test_a_visitor_not_signed_in_on_the_platform_is_asked_to_sign_in_there(community):
+    authorize = start(Client(HTTP_HOST=CHANNEL_HOST))
+    answer = Client().get(f"{authorize.path}?{authorize.query}")
+    assert answer.status_code == 302
+    assert urlsplit(answer["Location"]).path == "/accounts/login/"
+
+
+def test_a_forged_state_or_a_replayed_code_signs_nobody_in(community, member):
+    channel = Client(HTTP_HOST=CHANNEL_HOST)
+    authorize = start(channel)
+    platform = Client()
+    platform.force_login(member)
+    back = urlsplit(platform.get(f"{authorize.path}?{authorize.query}")["Location"])
+    query = parse_qs(back.query)
+    forged = channel.get(back.path, {"code": query["code"][0], "state": "forged"})
+    assert forged.status_code == 400
+    assert "_auth_user_id" not in channel.session
+    # A second attempt with the real state fails too: the first one used up the session.
+    replay = channel.get(f"{back.path}?{back.query}")
+    assert replay.status_code == 400
+    assert "_auth_user_id" not in channel.session
+
+
+def test_a_code_is_redeemed_once_only(community, member):
+    channel = Client(HTTP_HOST=CHANNEL_HOST)
+    authorize = start(channel)
+    platform = Client()
+    platform.force_login(member)
+    back = urlsplit(platform.get(f"{authorize.path}?{authorize.query}")["Location"])
+    assert channel.get(f"{back.path}?{back.query}").status_code == 302
+    other = Client(HTTP_HOST=CHANNEL_HOST)
+    start(other)
+    session = other.session
+    pending = session["channel_signin"]
+    pending["state"] = parse_qs(back.query)["state"][0]
+    session["channel_signin"] = pending
+    session.save()
+    assert other.get(f"{back.path}?{back.query}").status_code == 400
+    assert "_auth_user_id" not in other.session
+
+
+def test_signing_in_on_the_platform_itself_is_the_usual_sign_in(community):
+    response = Client().get("/channel-auth/login", {"next": "/communities/"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_unsafe_next_address_is_replaced_by_the_channel_home(community, member):
+    channel = Client(HTTP_HOST=CHANNEL_HOST)
+    authorize = start(channel, next_path="https://evil.example/")
+    platform = Client()
+    platform.force_login(member)
+    back = urlsplit(platform.get(f"{authorize.path}?{authorize.query}")["Location"])
+    assert channel.get(f"{back.path}?{back.query}")["Location"] == "/"
