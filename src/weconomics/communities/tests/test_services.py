@@ -275,9 +275,9 @@ def test_an_invitation_link_has_a_use_limit_and_an_expiry(owner, member, outside
     with pytest.raises(InvitationUnusable):
         services.accept_invitation(actor=outsider, token=token)
     _invitation, later = services.invite(actor=owner, community=community, max_uses=5, days=3)
-    with time_machine.travel(timezone.now() + dt.timedelta(days=3, minutes=1)):
-        with pytest.raises(InvitationUnusable):
-            services.accept_invitation(actor=outsider, token=later)
+    with (time_machine.travel(timezone.now() + dt.timedelta(days=3, minutes=1)),
+          pytest.raises(InvitationUnusable)):
+        services.accept_invitation(actor=outsider, token=later)
     assert role_of(community, outsider) is None
     for bad in ({"days": 0}, {"days": 91}, {"max_uses": 0}, {"max_uses": "many"},
                 {"email": "not-an-address"}, {"role": "supervisor"}):
