@@ -81,12 +81,6 @@ def pending_request(access: CommunityAccess) -> JoinRequest | None:
                                       status=JoinRequest.Status.PENDING).first()
 
 
-def supervisors_of(community):
-    """The community's supervisors (toezichthouders), for the platform's supervisors."""
-    return (Membership.objects.filter(community=community, role=Membership.Role.SUPERVISOR)
-            .select_related("account__person").order_by("account__name", "pk"))
-
-
 # --- for the stewards' pages (web/community_views) ---------------------------------------
 
 def roster(access: CommunityAccess):
