@@ -217,7 +217,7 @@ def publications_for(access: CommunityAccess, *, domain: CommunityDomain | None 
         publications = publications.filter(domain=domain)
     if curating and access.can_moderate:
         return publications.select_related("domain__kind", "published_by__person")
-    publications = publications.filter(status=Publication.Status.APPROVED)
+    publications = publications.filter(status=Publication.Status.APPROVED, live=True)
     if not access.can_see_content:
         if not access.allied:
             return publications.none()

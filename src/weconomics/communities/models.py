@@ -378,6 +378,9 @@ class Publication(models.Model):
     featured = models.BooleanField(_("featured"), default=False)
     allies_may_see = models.BooleanField(
         _("members of allied communities may see and book this"), default=True)
+    # Whether the content itself is shown at all (a product in draft or archived is not);
+    # kept by `publications.refresh` from the content's kind.
+    live = models.BooleanField(default=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

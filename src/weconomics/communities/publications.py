@@ -43,6 +43,7 @@ class Publishable:
     title: Callable[[Any], str]
     summary: Callable[[Any], str]
     url: Callable[[Any], str]
+    is_live: Callable[[Any], bool] = lambda content: True
 
 
 _kinds: dict[str, Publishable] = {}
@@ -164,7 +165,8 @@ def refresh(content) -> None:
     """Copy the content's current title and summary to its publications."""
     kind = kind_of(content)
     publications_of(content).update(title=kind.title(content)[:150],
-                                    summary=kind.summary(content)[:300])
+                                    summary=kind.summary(content)[:300],
+                                    live=kind.is_live(content))
 
 
 def publish(*, actor, content, targets, allies_may_see: bool = True,
@@ -209,7 +211,7 @@ def publish(*, actor, content, targets, allies_may_see: bool = True,
                     publication = Publication.objects.create(
                         content_type=content_type, object_id=content.pk, community=community,
                         domain=domain, published_by=actor, title=kind.title(content)[:150],
-                        summary=kind.summary(content)[:300],
+                        summary=kind.summary(content)[:300], live=kind.is_live(content),
                         status=Status.PENDING if waits else Status.APPROVED,
                         allies_may_see=bool(allies_may_see))
             except IntegrityError:
@@ -304,7 +306,7 @@ def visible_publications(viewer) -> QuerySet[Publication]:
     Public communities' publications show to all; members see their own communities';
     members of allied communities see those whose publisher allows allies.
     """
-    approved = Publication.objects.filter(status=Status.APPROVED)
+    approved = Publication.objects.filter(status=Status.APPROVED, live=True)
     public = Q(community__visibility=Community.Visibility.PUBLIC)
     if viewer is None or not viewer.is_authenticated:
         return approved.filter(public)
@@ -352,4 +354,4 @@ def published_anywhere(content_model) -> Exists:
     """An Exists() telling whether a row of content_model has any approved publication."""
     return Exists(Publication.objects.filter(
         content_type=ContentType.objects.get_for_model(content_model),
-        object_id=OuterRef("pk"), status=Status.APPROVED))
+        object_id=OuterRef("pk"), status=Status.APPROVED, live=True))

@@ -1,7 +1,7 @@
 """Reads for community pages: everything a channel's home page shows, in a fixed number of
 queries whatever the community's size. Access rules come from `communities.access`."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from weconomics.communities.access import (
     CommunityAccess,
@@ -24,7 +24,8 @@ def channel_home(access: CommunityAccess) -> dict:
 
     community = access.community
     domains = list(domains_of(community).annotate(published=Count(
-        "publications", filter=Q(publications__status=Publication.Status.APPROVED))))
+        "publications", filter=Q(publications__status=Publication.Status.APPROVED,
+                                 publications__live=True))))
     if not access.can_see_content:
         for domain in domains:
             domain.published = None
