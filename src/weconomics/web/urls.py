@@ -11,6 +11,7 @@ urlpatterns = [
     # own pages, so /c/invitations/... is never taken for a community's short name.
     path("", include("weconomics.web.urls_communities")),
     path("", include("weconomics.web.urls_channel")),
+    path("", include("weconomics.web.urls_articles")),
     path("settings/", views.account_settings, name="settings"),
     path("settings/sessions/", views.sessions, name="sessions"),
     path("settings/tokens/", views.tokens, name="tokens"),
