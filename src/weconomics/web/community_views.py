@@ -573,8 +573,7 @@ def invite(request, access):
                     "url": request.build_absolute_uri(
                         reverse("community_invitation", args=[token])),
                     "max_uses": found.max_uses, "expires_at": found.expires_at.isoformat()}
-                messages.success(request, _("The invitation link is made. Copy it now: it is "
-                                            "shown only this once."))
+                messages.success(request, _("The invitation link is made."))
             else:
                 messages.success(request, _("The invitation is sent to %(email)s.")
                                  % {"email": data["email"]})

@@ -168,7 +168,7 @@ class SettingsForm(forms.Form):
 
 
 class LogoForm(forms.Form):
-    logo = forms.FileField(label=_("Logo"),
+    logo = forms.FileField(label=_("New logo"),
                            help_text=_("A JPEG, PNG or WebP image; it is shown square."))
 
 
@@ -185,7 +185,7 @@ class DomainOpenForm(forms.Form):
 
 class DomainIntroForm(forms.Form):
     intro = forms.CharField(label=_("Introduction"), max_length=2000, required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}),
+                            widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("Shown at the top of the domain's page."))
 
 
