@@ -80,6 +80,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("WECONOMICS_SESSION_AGE", 14 * 24 * 3600)
+# Channels under one parent domain (".example.org") share the session: one login everywhere
+# without the OIDC hand-over that channels on unrelated host names use.
+SESSION_COOKIE_DOMAIN = env("WECONOMICS_SESSION_COOKIE_DOMAIN", "") or None
+CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 
 # weconomics.web comes first so its templates override allauth's; the domain apps
 # come after allauth so their admin modules can extend allauth's admin classes.
@@ -105,6 +109,8 @@ INSTALLED_APPS = [
     "weconomics.notifications",
     "weconomics.contacts",
     "weconomics.communities",
+    "weconomics.catalogue",
+    "weconomics.bookings",
     "weconomics.conversations",
     "weconomics.api",
 ]

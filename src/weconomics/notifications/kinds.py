@@ -25,6 +25,18 @@ KINDS = {
     "communities.alliance_accepted": _("%(other)s accepted the alliance with %(community)s."),
     "communities.alliance_declined": _("%(other)s declined the alliance with %(community)s."),
     "communities.alliance_ended": _("%(other)s ended the alliance with %(community)s."),
+    "bookings.new": _("%(actor)s booked %(product)s."),
+    "bookings.confirmed": _("Your booking of %(product)s is confirmed."),
+    "bookings.declined": _("Your request for %(product)s was declined."),
+    "bookings.cancelled": _("A booking of %(product)s was cancelled."),
+    "bookings.proposed": _("%(actor)s proposes a date and price for %(product)s."),
+    "bookings.proposal_answered": _("%(actor)s answered your proposal for %(product)s."),
+    "bookings.completed": _("%(product)s is completed. You can write a review."),
+    "bookings.place_offered": _("A place is free for you at %(product)s. Book it soon."),
+    "bookings.minimum_not_reached": _(
+        "%(product)s has %(taken)s of the %(minimum)s participants it needs. Go ahead or "
+        "cancel?"),
+    "bookings.minimum_at_risk": _("%(product)s may not go ahead: too few participants."),
 }
 
 
@@ -66,6 +78,16 @@ LABELS = {
     "communities.alliance_accepted": _("Alliances accepted"),
     "communities.alliance_declined": _("Alliances declined"),
     "communities.alliance_ended": _("Alliances ended"),
+    "bookings.new": _("New bookings of your products"),
+    "bookings.confirmed": _("Your bookings confirmed"),
+    "bookings.declined": _("Your requests declined"),
+    "bookings.cancelled": _("Cancelled bookings"),
+    "bookings.proposed": _("Proposals for your requests"),
+    "bookings.proposal_answered": _("Answers to your proposals"),
+    "bookings.completed": _("Completed bookings"),
+    "bookings.place_offered": _("A place freed for you on a waiting list"),
+    "bookings.minimum_not_reached": _("Dates that lack participants"),
+    "bookings.minimum_at_risk": _("Dates you booked that may not go ahead"),
 }
 
 
