@@ -1,0 +1,154 @@
+"""Reads of bookings: a customer's own, a provider's, attendee lists, reviews and portfolios.
+
+Every read is scoped to who asks: a customer sees their bookings, a provider those of the
+products they manage (`catalogue.access.managed_by`); nobody else sees a booking at all.
+"""
+
+import datetime as dt
+import hashlib
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weconomics.bookings.errors import NotFound
+from weconomics.bookings.models import (
+    HOLDING,
+    Booking,
+    BookingEvent,
+    CalendarFeed,
+    PortfolioEntry,
+    Review,
+    State,
+    WaitingListEntry,
+)
+from weconomics.catalogue.access import managed_by
+from weconomics.catalogue.models import Occurrence, Product
+
+RELATED = ("product", "occurrence", "unit", "organisation")
+
+
+def my_bookings(account, *, upcoming: bool | None = None) -> QuerySet[Booking]:
+    bookings = Booking.objects.filter(customer=account).select_related(*RELATED)
+    now = timezone.now()
+    later = (Q(occurrence__starts_at__gte=now) | Q(starts_at__gte=now)
+             | Q(start_date__gte=now.date())
+             | Q(occurrence__isnull=True, starts_at__isnull=True, start_date__isnull=True))
+    if upcoming is True:
+        bookings = bookings.filter(later, state__in=HOLDING)
+    elif upcoming is False:
+        bookings = bookings.exclude(later & Q(state__in=HOLDING))
+    return bookings.order_by("-created_at", "-pk")
+
+
+def booking_for(viewer, booking_id) -> Booking:
+    """A booking its customer or its provider may see; NotFound for everyone else."""
+    try:
+        booking_id = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no such booking.")) from None
+    if viewer is None or not viewer.is_authenticated:
+        raise NotFound(_("There is no such booking."))
+    booking = (Booking.objects.filter(pk=booking_id)
+               .filter(Q(customer=viewer) | Q(product__in=Product.objects.filter(
+                   managed_by(viewer)).values("pk")))
+               .select_related(*RELATED, "voucher", "customer")
+               .prefetch_related(Prefetch("events", BookingEvent.objects.order_by("at", "pk")))
+               .first())
+    if booking is None:
+        raise NotFound(_("There is no such booking."))
+    return booking
+
+
+def provided_bookings(viewer, *, state: str = "", product_id=None) -> QuerySet[Booking]:
+    bookings = Booking.objects.filter(product__in=Product.objects.filter(
+        managed_by(viewer)).values("pk")).select_related(*RELATED)
+    if state:
+        bookings = bookings.filter(state=state)
+    if product_id:
+        bookings = bookings.filter(product_id=product_id)
+    return bookings.order_by("-created_at", "-pk")
+
+
+def upcoming_dates(viewer, *, days: int = 90) -> QuerySet[Occurrence]:
+    """The provider's coming dates with places taken and people waiting, in two queries."""
+    now = timezone.now()
+    return (Occurrence.objects.filter(product__in=Product.objects.filter(
+        managed_by(viewer)).values("pk"), starts_at__gte=now,
+        starts_at__lte=now + dt.timedelta(days=days))
+        .select_related("product")
+        .annotate(taken=Sum("bookings__quantity", filter=Q(bookings__state__in=HOLDING)),
+                  waiting=Count("waiting_list", filter=Q(waiting_list__status="waiting"),
+                                distinct=True))
+        .order_by("starts_at", "pk"))
+
+
+def upcoming_appointments(viewer) -> QuerySet[Booking]:
+    now = timezone.now()
+    return provided_bookings(viewer).filter(
+        Q(starts_at__gte=now) | Q(start_date__gte=now.date()),
+        state__in=HOLDING).order_by("starts_at", "start_date", "pk")
+
+
+def attendees(viewer, occurrence_id) -> tuple[Occurrence, QuerySet[Booking]]:
+    occurrence = (Occurrence.objects.filter(pk=occurrence_id, product__in=Product.objects
+                                            .filter(managed_by(viewer)).values("pk"))
+                  .select_related("product").first())
+    if occurrence is None:
+        raise NotFound(_("There is no such date of yours."))
+    return occurrence, (Booking.objects.filter(occurrence=occurrence)
+                        .exclude(state__in=[State.CANCELLED, State.DECLINED])
+                        .select_related("organisation").order_by("customer_name", "pk"))
+
+
+def waiting_list(occurrence: Occurrence) -> QuerySet[WaitingListEntry]:
+    return (WaitingListEntry.objects.filter(occurrence=occurrence, status__in=[
+        WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED])
+        .select_related("customer").order_by("created_at", "pk"))
+
+
+def my_waiting_list(account) -> QuerySet[WaitingListEntry]:
+    return (WaitingListEntry.objects.filter(customer=account, status__in=[
+        WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED])
+        .select_related("occurrence__product"))
+
+
+def reviews_of(product: Product) -> tuple[QuerySet[Review], dict]:
+    reviews = Review.objects.filter(product=product).select_related("author__person")
+    summary = reviews.aggregate(average=Avg("rating"), count=Count("pk"))
+    return reviews.order_by("-created_at", "-pk"), summary
+
+
+def portfolio_of(account, *, include_hidden: bool = False) -> QuerySet[PortfolioEntry]:
+    entries = PortfolioEntry.objects.filter(account=account)
+    if not include_hidden:
+        entries = entries.filter(hidden=False)
+    return entries.order_by("-completed_on", "-pk")
+
+
+def visible_portfolio(viewer, person) -> list[PortfolioEntry]:
+    """A person's portfolio as a viewer may see it: it follows the profile's education
+    section (completed courses and assessments are education), and the person's hiding."""
+    from weconomics.contacts.access import access_to
+
+    if viewer is not None and viewer.is_authenticated and viewer.pk == person.account_id:
+        return list(portfolio_of(person.account, include_hidden=True))
+    if not access_to(viewer, person).can_see("education"):
+        return []
+    return list(portfolio_of(person.account))
+
+
+def account_for_feed(token: str):
+    digest = hashlib.sha256((token or "").encode()).hexdigest()
+    feed = CalendarFeed.objects.filter(token_hash=digest).select_related("account").first()
+    if feed is None or not feed.account.is_active:
+        return None
+    return feed.account
+
+
+def calendar_bookings(account) -> QuerySet[Booking]:
+    """What a calendar shows: the account's bookings with a date, and those they provide."""
+    return (Booking.objects.filter(Q(customer=account) | Q(provider=account))
+            .exclude(state__in=[State.DECLINED])
+            .select_related("product", "occurrence", "unit")
+            .order_by("-created_at")[:500])
