@@ -203,7 +203,9 @@ def memberships_of(account) -> QuerySet[Membership]:
 
 
 def domains_of(community: Community) -> QuerySet[CommunityDomain]:
-    return CommunityDomain.objects.filter(community=community).select_related("kind")
+    # Explicit, so that it holds when a count is annotated (GROUP BY drops Meta.ordering).
+    return (CommunityDomain.objects.filter(community=community).select_related("kind")
+            .order_by("position", "kind__position", "pk"))
 
 
 def publications_for(access: CommunityAccess, *, domain: CommunityDomain | None = None,
@@ -232,7 +234,9 @@ def topics_for(access: CommunityAccess) -> QuerySet[Topic]:
     topics = Topic.objects.filter(community=access.community)
     if not access.can_moderate:
         topics = topics.filter(hidden_at__isnull=True)
-    return topics.select_related("author__person", "domain__kind")
+    # Explicit: Django drops Meta.ordering once a count is annotated (GROUP BY).
+    return (topics.select_related("author__person", "domain__kind")
+            .order_by("-pinned", "-last_activity_at", "-pk"))
 
 
 def topic_for(access: CommunityAccess, topic_id: int) -> Topic:

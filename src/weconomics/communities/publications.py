@@ -240,6 +240,8 @@ def unpublish(*, actor, publication_id: int, request=None) -> None:
         content = publication.content_type.get_object_for_this_type(pk=publication.object_id)
         kind = kind_of(content)
         if not (publication.published_by_id == actor.pk or kind.may_publish(actor, content)):
+            # What is published in a hidden community does not exist for those outside it.
+            access.access_to(actor, publication.community)
             raise NotAllowed(_("Only who published this can take it off the channel; "
                                "stewards hide it instead."))
         record("communities.unpublished", actor=actor, target=publication.community,
