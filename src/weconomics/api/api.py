@@ -205,3 +205,8 @@ api.add_router("", organisations.router)
 from weconomics.api import conversations as conversations_api  # noqa: E402
 
 api.add_router("", conversations_api.router)
+from weconomics.api import communities as communities_api  # noqa: E402
+from weconomics.api import community_posts  # noqa: E402
+
+api.add_router("", communities_api.router)
+api.add_router("", community_posts.router)
