@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from weconomics.web import views
+from weconomics.web import channel_signin, views
 
 urlpatterns = [
     path("", include("weconomics.web.urls_people")),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Community pages (listing, starting, invitations, managing) come before the channel's
     # own pages, so /c/invitations/... is never taken for a community's short name.
+    path("channel-auth/login", channel_signin.login, name="channel_signin"),
+    path("channel-auth/callback", channel_signin.callback, name="channel_signin_callback"),
     path("", include("weconomics.web.urls_communities")),
     path("", include("weconomics.web.urls_channel")),
     path("", include("weconomics.web.urls_articles")),
