@@ -44,4 +44,13 @@ class ChannelHostMiddleware:
             if community is not None:
                 request.channel = community
                 request.urlconf = CHANNEL_URLCONF
+                if request.path == "/accounts/login/" and request.method == "GET":
+                    # One login everywhere: a channel host signs in through the platform's
+                    # OIDC provider (web/channel_signin.py), not with a password of its own.
+                    from urllib.parse import urlencode
+
+                    from django.shortcuts import redirect
+
+                    return redirect("/channel-auth/login?" + urlencode(
+                        {"next": request.GET.get("next", "/")}))
         return self.get_response(request)

@@ -110,3 +110,12 @@ def test_an_unsafe_next_address_is_replaced_by_the_channel_home(community, membe
     platform.force_login(member)
     back = urlsplit(platform.get(f"{authorize.path}?{authorize.query}")["Location"])
     assert channel.get(f"{back.path}?{back.query}")["Location"] == "/"
+
+
+def test_the_sign_in_page_of_a_channel_host_hands_over_to_the_platform(community):
+    channel = Client(HTTP_HOST=CHANNEL_HOST)
+    response = channel.get("/accounts/login/", {"next": "/board/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/channel-auth/login?next=%2Fboard%2F"
+    page = channel.get("/").content.decode()
+    assert "/channel-auth/login?next=/" in page
