@@ -42,3 +42,9 @@ class Unavailable(Conflict):
 
 class TooLate(Conflict):
     code = "too_late"
+
+
+class KeyReused(Conflict):
+    """An Idempotency-Key sent again for a different booking."""
+
+    code = "idempotency_key_reused"

@@ -23,6 +23,7 @@ from weconomics.bookings.errors import (
     Conflict,
     Full,
     Invalid,
+    KeyReused,
     NotAllowed,
     NotFound,
     TooLate,
@@ -209,8 +210,8 @@ def book(*, actor, product_id, occurrence_id=None, slot_start=None, unit_id=None
         earlier = Booking.objects.filter(customer=actor, idempotency_key=key).first()
         if earlier is not None:
             if str(earlier.product_id) != str(product_id):
-                raise Conflict(_("This idempotency key was used for another booking."))
-            return earlier
+                raise KeyReused(_("This idempotency key was used for another booking."))
+            return _replayed(earlier)
     try:
         product = product_for(actor, product_id)
     except ProductNotFound as error:
@@ -244,8 +245,14 @@ def book(*, actor, product_id, occurrence_id=None, slot_start=None, unit_id=None
         if key:
             earlier = Booking.objects.filter(customer=actor, idempotency_key=key).first()
             if earlier is not None:
-                return earlier
+                return _replayed(earlier)
         raise Conflict(_("This booking could not be made. Try again.")) from None
+
+
+def _replayed(booking: Booking) -> Booking:
+    """Mark a booking returned for a repeated idempotency key (the API answers 200, not 201)."""
+    booking.replayed = True
+    return booking
 
 
 def _organisation(actor, slug):
@@ -289,7 +296,7 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
         # A retry that waited for the lock finds the booking its first attempt made.
         earlier = Booking.objects.filter(customer=actor, idempotency_key=key).first()
         if earlier is not None:
-            return earlier
+            return _replayed(earlier)
     if Booking.objects.filter(customer=actor, product=product, state__in=HOLDING,
                               occurrence=fields.get("occurrence")).exists() and (
             logistics == Product.Logistics.SCHEDULED):
