@@ -157,7 +157,11 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "account"], name="community_member_once"),
         ]
-        indexes = [models.Index(fields=["account", "community"], name="membership_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "community"], name="membership_account_idx"),
+            # The channel's newest members: walk a community's members newest first.
+            models.Index(fields=["community", "-created_at"], name="membership_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} in {self.community} ({self.role})"
