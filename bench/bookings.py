@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Booking creation and the catalogue under load: `weconomics serve` (granian) and wrk on
+one machine, with a bare Django view measured in the same run for the ratio.
+
+    createdb -h 127.0.0.1 -U postgres wec_bench_bookings      # once; recreated each run
+    .venv/bin/python bench/bookings.py [--seconds 10] [--connections 50] [--workers 2]
+    .venv/bin/python bench/bookings.py --sqlite                # SQLite in a temp folder
+
+Cases (each after a short warm-up):
+  bare       GET /healthz: a Django view that returns "ok" (the ratio's denominator)
+  catalogue  GET /api/v1/products (anonymous, the public catalogue)
+  book       POST /api/v1/bookings with a personal access token and an Idempotency-Key;
+             every request is a different customer or date, so each is a real booking
+  contend    --connections clients (50 by default) at once on one date with 100 places,
+             each customer trying once: exactly 100 must be confirmed, the rest answered
+             409 "full", and nothing else (no 5xx, no oversold place)
+It prints requests per second, latency percentiles from wrk, and the ratios.
+Issue targets: booking >= 500/s with p95 < 100 ms on PostgreSQL and zero oversold places;
+catalogue >= 1,500 requests/s.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "src"))
+PG_URL = "postgres://postgres@127.0.0.1:5432/wec_bench_bookings"
+CUSTOMERS = 4000
+DATES = 40
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8, help="granian threads per worker")
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--port", type=int, default=8311)
+    return parser.parse_args()
+
+
+def reset_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS wec_bench_bookings WITH (FORCE)")
+        conn.execute("CREATE DATABASE wec_bench_bookings")
+
+
+def seed(work: Path) -> dict:
+    """Migrate and create a provider, a product, its dates and customers with tokens."""
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from weconomics.bookings.tests.helpers import community_of
+    from weconomics.catalogue import services as catalogue
+    from weconomics.communities import publications
+    from weconomics.identity.models import Account, PersonalAccessToken, hash_token
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    provider = Account.objects.create_user(email="provider@bench.example", password=None,
+                                           name="Bench Provider")
+    community = community_of(provider, slug="bench-market")
+    product = catalogue.create_product(actor=provider, kind="training", logistics="scheduled",
+                                       title="Benchmark training", price_cents=2500,
+                                       vat_rate="21", max_quantity=2)
+    start = timezone.now() + dt.timedelta(days=30)
+    dates = catalogue.add_occurrences(actor=provider, product_id=product.pk, starts_at=start,
+                                      ends_at=start + dt.timedelta(hours=2), capacity=100_000,
+                                      repeat="daily", count=DATES)
+    [contended] = catalogue.add_occurrences(
+        actor=provider, product_id=product.pk, starts_at=start - dt.timedelta(days=1),
+        ends_at=start - dt.timedelta(days=1) + dt.timedelta(hours=2), capacity=100)
+    publications.publish(actor=provider, content=product, targets=[(community.slug,
+                                                                     "training")])
+    catalogue.set_status(actor=provider, product_id=product.pk, status="published")
+    unusable = make_password(None)
+    accounts = Account.objects.bulk_create([
+        Account(email=f"c{i}@bench.example", name=f"Customer {i}", password=unusable)
+        for i in range(CUSTOMERS)])
+    tokens, raws = [], []
+    for account in accounts:
+        raw = PersonalAccessToken.generate()
+        raws.append(raw)
+        tokens.append(PersonalAccessToken(account=account, name="bench", scope="write",
+                                          token_hash=hash_token(raw), hint=raw[:10]))
+    PersonalAccessToken.objects.bulk_create(tokens, batch_size=1000)
+    return {"product": product.pk, "dates": [d.pk for d in dates],
+            "contended": contended.pk, "tokens": raws}
+
+
+LUA_BOOK = r"""
+local tokens = {%(tokens)s}
+local dates = {%(dates)s}
+local counter = 0
+local thread_index = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", thread_index)
+  thread_index = thread_index + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  codes = {}
+  counter = 0
+end
+function request()
+  -- Each thread uses its own half of the customers; each request a new (customer, date).
+  local per = math.floor(#tokens / %(threads)d)
+  local i = counter
+  counter = counter + 1
+  local customer = id * per + (i %% per) + 1
+  local date = dates[(math.floor(i / per) %% #dates) + 1]
+  local body = '{"product_id": %(product)d, "occurrence_id": ' .. date .. ', "quantity": 1}'
+  local headers = {["Authorization"] = "Bearer " .. tokens[customer],
+                   ["Content-Type"] = "application/json",
+                   ["Idempotency-Key"] = "k-" .. id .. "-" .. i}
+  return wrk.format("POST", "/api/v1/bookings", headers, body)
+end
+function response(status, headers, body)
+  codes[status] = (codes[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  io.write(string.format("p95us %%d\n", latency:percentile(95)))
+  for _, thread in ipairs(threads) do
+    local c = thread:get("codes")
+    for status, n in pairs(c) do io.write("status " .. status .. " " .. n .. "\n") end
+  end
+end
+"""
+
+LUA_GET = r"""
+function done(summary, latency, requests)
+  io.write(string.format("p95us %d\n", latency:percentile(95)))
+end
+"""
+
+LUA_CONTEND = r"""
+local tokens = {%(tokens)s}
+local counter = 0
+local thread_index = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", thread_index)
+  thread_index = thread_index + 1
+  table.insert(threads, thread)
+end
+function init(args) codes = {} end
+function request()
+  -- Each customer tries once: thread t takes customers t, t + threads, ...
+  local customer = (counter * %(threads)d + id) %% #tokens + 1
+  counter = counter + 1
+  local body = '{"product_id": %(product)d, "occurrence_id": %(date)d, "quantity": 1}'
+  local headers = {["Authorization"] = "Bearer " .. tokens[customer],
+                   ["Content-Type"] = "application/json",
+                   ["Idempotency-Key"] = "contend-" .. customer}
+  return wrk.format("POST", "/api/v1/bookings", headers, body)
+end
+function response(status, headers, body) codes[status] = (codes[status] or 0) + 1 end
+function done(summary, latency, requests)
+  io.write(string.format("p95us %%d\n", latency:percentile(95)))
+  for _, thread in ipairs(threads) do
+    local c = thread:get("codes")
+    for status, n in pairs(c) do io.write("status " .. status .. " " .. n .. "\n") end
+  end
+end
+"""
+
+
+def wrk(port: int, path: str, seconds: int, connections: int, script: Path | None = None,
+        threads: int = 2) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                         text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              "codes": {int(c): int(n) for c, n in re.findall(r"status (\d+) (\d+)", out)}}
+    for pct in ("50", "75", "90", "99"):
+        found = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out)
+        if found:
+            value, unit = float(found.group(1)), found.group(2)
+            result[f"p{pct}"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" \
+                else value
+    p95 = re.search(r"p95us (\d+)", out)
+    if p95:
+        result["p95"] = int(p95.group(1)) / 1000
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
+    return result
+
+
+def wait_until_up(port: int) -> None:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def main() -> None:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    work = Path(tempfile.mkdtemp(prefix="weconomics-bench-bookings-"))
+    os.environ["WECONOMICS_DATA_DIR"] = str(work)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "weconomics.settings"
+    os.environ["WECONOMICS_LOG_LEVEL"] = "WARNING"
+    if args.sqlite:
+        os.environ.pop("WECONOMICS_DATABASE_URL", None)
+    else:
+        os.environ["WECONOMICS_DATABASE_URL"] = os.environ.get("WECONOMICS_BENCH_DATABASE_URL",
+                                                               PG_URL)
+        reset_postgres()
+    data = seed(work)
+    threads = 2
+    quoted = ",".join(json.dumps(t) for t in data["tokens"])
+    book_script = work / "book.lua"
+    book_script.write_text(LUA_BOOK % {"tokens": quoted, "threads": threads,
+                                       "dates": ",".join(map(str, data["dates"])),
+                                       "product": data["product"]})
+    contend_script = work / "contend.lua"
+    contend_script.write_text(LUA_CONTEND % {"tokens": quoted, "threads": threads,
+                                             "product": data["product"],
+                                             "date": data["contended"]})
+    get_script = work / "get.lua"
+    get_script.write_text(LUA_GET)
+    env = {**os.environ}
+    server = subprocess.Popen(
+        [str(BIN / "weconomics"), "serve", "--port", str(args.port), "--workers",
+         str(args.workers), "--no-worker"], env={**env, "WECONOMICS_THREADS":
+                                                  str(args.threads)},
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_up(args.port)
+        port, seconds, conns = args.port, args.seconds, args.connections
+        wrk(port, "/healthz", 2, conns)
+        wrk(port, "/api/v1/products", 2, conns)
+        results = {
+            "bare": wrk(port, "/healthz", seconds, conns, get_script),
+            "catalogue": wrk(port, "/api/v1/products", seconds, conns, get_script),
+            "book": wrk(port, "/", seconds, conns, book_script, threads),
+        }
+        # 50 clients at once on one date with 100 places; long enough for every one of the
+        # customers to try once at most (the script never repeats a customer within 4,000).
+        results["contend"] = wrk(port, "/", 3, conns, contend_script, threads)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    report(args, data, results)
+
+
+def report(args, data, results) -> None:
+    import django
+    from django.db import connection
+
+    from weconomics.bookings.models import Booking
+
+    django.db.connections.close_all()
+    vendor = connection.vendor
+    confirmed_contended = Booking.objects.filter(occurrence_id=data["contended"],
+                                                 state="confirmed").count()
+    booked = Booking.objects.exclude(occurrence_id=data["contended"]).count()
+    print(f"{vendor}, {os.cpu_count()} cores, granian {args.workers} workers x {args.threads} "
+          f"threads, wrk -t2 -c{args.connections} -d{args.seconds}s, load average "
+          f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}")
+    print(f"{'case':<12}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
+    for name, found in results.items():
+        print(f"{name:<12}{found['rps']:>10.0f}{found.get('p50', 0):>9.1f}"
+              f"{found.get('p95', 0):>9.1f}{found.get('p99', 0):>9.1f}  "
+              f"{found['codes'] or ('non-2xx ' + str(found['non2xx']))}")
+    bare = results["bare"]["rps"]
+    print(f"ratios to the bare view: catalogue {results['catalogue']['rps'] / bare:.2f}, "
+          f"booking {results['book']['rps'] / bare:.2f}")
+    print(f"bookings written by the 'book' case: {booked}")
+    print(f"contended date: capacity 100, confirmed {confirmed_contended} "
+          f"({'ok' if confirmed_contended == 100 else 'WRONG'}); answers "
+          f"{results['contend']['codes']}")
+
+
+if __name__ == "__main__":
+    main()
