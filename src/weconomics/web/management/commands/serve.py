@@ -1,8 +1,10 @@
 """weconomics serve: migrate, then run granian with WhiteNoise and the task worker alongside.
 
-While the worker runs, this process also enqueues the notification digest task once an
-hour; the task itself decides whose daily or weekly digest is due. Without the worker
-(--no-worker, or another task backend), run `weconomics send_digests` from cron instead.
+While the worker runs, this process also enqueues the hourly tasks: the notification
+digest (the task decides whose daily or weekly digest is due) and the bookings' chores
+(reminders, minimum-participant checks, expired waiting-list offers). Without the worker
+(--no-worker, or another task backend), run `weconomics send_digests` and
+`weconomics booking_chores` from cron instead.
 """
 
 import logging
@@ -37,13 +39,15 @@ def port_is_free(host: str, port: int) -> bool:
 
 
 def enqueue_digests() -> bool:
-    """Hand the digest task to the worker; a failure is logged and tried again next hour."""
+    """Hand the hourly tasks to the worker; a failure is logged and tried again next hour."""
+    from weconomics.bookings.tasks import run_booking_chores
     from weconomics.notifications.tasks import send_digests
 
     try:
         send_digests.enqueue()
+        run_booking_chores.enqueue()
     except Exception:  # noqa: BLE001 - the web server must keep running
-        logger.exception("could not enqueue the notification digest task")
+        logger.exception("could not enqueue the hourly tasks")
         return False
     finally:
         # This process only supervises: hold no database connection between runs.
