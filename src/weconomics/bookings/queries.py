@@ -7,7 +7,8 @@ products they manage (`catalogue.access.managed_by`); nobody else sees a booking
 import datetime as dt
 import hashlib
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,30 @@ def booking_for(viewer, booking_id) -> Booking:
     if booking is None:
         raise NotFound(_("There is no such booking."))
     return booking
+
+
+def bookable_dates(product: Product, *, for_account=None, limit: int = 20) -> list[Occurrence]:
+    """The coming dates of a product the caller may see, each with `left` free places.
+
+    Places held by open waiting-list offers count as taken, except the account's own offer
+    (as `services.places_left` counts them); one query for all dates.
+    """
+    now = timezone.now()
+    taken = (Booking.objects.filter(occurrence=OuterRef("pk"), state__in=HOLDING)
+             .values("occurrence").annotate(n=Sum("quantity")).values("n"))
+    offers = WaitingListEntry.objects.filter(occurrence=OuterRef("pk"),
+                                             status=WaitingListEntry.Status.OFFERED,
+                                             offered_until__gt=now)
+    if for_account is not None and for_account.is_authenticated:
+        offers = offers.exclude(customer=for_account)
+    held = offers.values("occurrence").annotate(n=Sum("quantity")).values("n")
+    dates = list(Occurrence.objects.filter(product=product, starts_at__gt=now,
+                                           status=Occurrence.Status.SCHEDULED)
+                 .annotate(taken=Coalesce(Subquery(taken), 0), held=Coalesce(Subquery(held), 0))
+                 .order_by("starts_at", "pk")[:limit])
+    for date in dates:
+        date.left = max(0, date.capacity - date.taken - date.held)
+    return dates
 
 
 def provided_bookings(viewer, *, state: str = "", product_id=None) -> QuerySet[Booking]:

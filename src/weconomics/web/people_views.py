@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from weconomics.bookings.queries import visible_portfolio
 from weconomics.contacts import access, queries, services
 from weconomics.contacts.errors import Conflict, ContactError, Invalid, NotFound
 from weconomics.contacts.models import SECTIONS, NetworkRole, Person
@@ -147,6 +148,9 @@ def _profile_context(request, seen: access.ProfileAccess, **extra) -> dict:
         "skills": queries.skills_with_endorsements(person, viewer) if see["skills"] else [],
         "experiences": list(person.experiences.all()) if see["experience"] else [],
         "educations": list(person.educations.all()) if see["education"] else [],
+        # Completed courses and assessments: bookings decides who sees them (and hiding).
+        "portfolio": visible_portfolio(viewer, person)
+        if see["education"] or seen.is_self else [],
         "languages": [{"name": language_name(item.get("code", "")),
                        "level": Person.LanguageLevel(item["level"]).label
                        if item.get("level") in Person.LanguageLevel.values else ""}

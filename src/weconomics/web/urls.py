@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("weconomics.web.urls_people")),
     path("", include("weconomics.web.urls_organisations")),
     path("", include("weconomics.web.urls_conversations")),
+    path("", include("weconomics.web.urls_bookings")),
     path("", views.home, name="home"),
     # Community pages (listing, starting, invitations, managing) come before the channel's
     # own pages, so /c/invitations/... is never taken for a community's short name.
