@@ -557,8 +557,9 @@ def _booking_for(actor, booking_id, *, as_provider: bool | None = None) -> Booki
         raise NotFound(_("There is no such booking."))
     if booking.occurrence_id:
         locking.lock(Occurrence.objects.filter(pk=booking.occurrence_id))
-    return Booking.objects.select_for_update().select_related("product", "occurrence").get(
-        pk=booking.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    return Booking.objects.select_for_update(of=("self",)).select_related(
+        "product", "occurrence").get(pk=booking.pk)
 
 
 def starts_at(booking: Booking) -> dt.datetime | None:
@@ -772,7 +773,7 @@ def cancel_occurrence(*, actor, occurrence_id: int, reason: str = "",
         occurrence.save(update_fields=["status", "min_decision"])
         record("bookings.occurrence_cancelled", actor=actor, target=occurrence,
                request=request, data={"reason": reason[:200]})
-        for booking in Booking.objects.select_for_update().filter(
+        for booking in Booking.objects.select_for_update(of=("self",)).filter(
                 occurrence=occurrence, state__in=HOLDING).select_related("customer",
                                                                          "product"):
             _transition(booking, State.CANCELLED, actor=actor, reason=reason or
@@ -785,6 +786,49 @@ def cancel_occurrence(*, actor, occurrence_id: int, reason: str = "",
             WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]).update(
             status=WaitingListEntry.Status.LEFT)
     return occurrence
+
+
+
+MAX_SUBJECT, MAX_MESSAGE = 150, 5000
+
+
+def message_attendees(*, actor, occurrence_id: int, subject: str, text: str,
+                      request=None) -> int:
+    """Email every confirmed attendee of a date (after commit); returns how many are told."""
+    try:
+        subject = clean_display_text(str(subject or ""))
+    except ValueError:
+        raise Invalid(_("Use no line breaks or control characters in the subject.")) from None
+    text = str(text or "").replace("\x00", "").strip()
+    if not subject:
+        raise Invalid(_("Give the message a subject."))
+    if len(subject) > MAX_SUBJECT:
+        raise Invalid(_("The subject may have at most %(n)d characters.") % {"n": MAX_SUBJECT})
+    if not text:
+        raise Invalid(_("Write the message."))
+    if len(text) > MAX_MESSAGE:
+        raise Invalid(_("The message may have at most %(n)d characters.") % {"n": MAX_MESSAGE})
+    with transaction.atomic(durable=True):
+        occurrence = (Occurrence.objects.filter(managed_by_product(actor), pk=occurrence_id)
+                      .select_related("product").first())
+        if occurrence is None:
+            raise NotFound(_("There is no such date of yours."))
+        booking_ids = list(Booking.objects.filter(
+            occurrence=occurrence, state=State.CONFIRMED, customer__isnull=False)
+            .values_list("pk", flat=True))
+        if not booking_ids:
+            raise Conflict(_("Nobody has a confirmed place on this date yet."))
+        record("bookings.attendees_messaged", actor=actor, target=occurrence, request=request,
+               data={"subject": subject[:150], "recipients": len(booking_ids)})
+
+        def send(ids=booking_ids, sender=actor.pk):
+            from weconomics.bookings.tasks import send_attendee_message
+
+            send_attendee_message.enqueue(booking_ids=ids, subject=subject, text=text,
+                                          sender_id=sender)
+
+        transaction.on_commit(send)
+    return len(booking_ids)
 
 
 def check_minimums(*, now: dt.datetime | None = None) -> int:
