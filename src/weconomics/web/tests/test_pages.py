@@ -53,18 +53,19 @@ def test_a_dutch_page_shows_dutch_words(client):
 
 
 def test_hidden_communities_are_listed_only_to_their_members(client, member, outsider):
-    hidden = Community.objects.create(name="Buurt", slug="buurt", kind="neighbourhood",
+    hidden = Community.objects.create(name="Geheime Buurtclub", slug="buurt",
+                                      kind="neighbourhood",
                                       purpose="p", audience="a", visibility="hidden")
     Community.objects.create(name="Open", slug="open", kind="cooperative", purpose="p",
                              audience="a")
     Membership.objects.create(community=hidden, account=member)
     assert client.get("/c/buurt/").status_code == 404
-    assert b"Buurt" not in client.get("/communities/").content
+    assert b"Geheime" not in client.get("/communities/").content
     client.force_login(outsider)
     assert client.get("/c/buurt/").status_code == 404
     client.force_login(member)
     assert client.get("/c/buurt/").status_code == 200
-    assert b"Buurt" in client.get("/communities/").content
+    assert b"Geheime" in client.get("/communities/").content
 
 
 def test_every_page_carries_a_strict_content_security_policy(client):
