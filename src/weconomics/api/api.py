@@ -210,3 +210,8 @@ from weconomics.api import community_posts  # noqa: E402
 
 api.add_router("", communities_api.router)
 api.add_router("", community_posts.router)
+from weconomics.api import bookings as bookings_api  # noqa: E402
+from weconomics.api import catalogue as catalogue_api  # noqa: E402
+
+api.add_router("", catalogue_api.router)
+api.add_router("", bookings_api.router)
