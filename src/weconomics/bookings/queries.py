@@ -177,3 +177,19 @@ def calendar_bookings(account) -> QuerySet[Booking]:
             .exclude(state__in=[State.DECLINED])
             .select_related("product", "occurrence", "unit")
             .order_by("-created_at")[:500])
+
+
+def vouchers_of(viewer, *, product_id=None) -> QuerySet:
+    """The vouchers a provider made, or those of one product they manage, with their uses."""
+    from weconomics.bookings.models import Voucher
+
+    if viewer is None or not viewer.is_authenticated:
+        return Voucher.objects.none()
+    vouchers = Voucher.objects.filter(Q(provider=viewer) | Q(product__in=Product.objects.filter(
+        managed_by(viewer)).values("pk")))
+    if product_id is not None:
+        vouchers = vouchers.filter(product_id=product_id)
+    return (vouchers.select_related("product")
+            .annotate(uses=Count("bookings", filter=~Q(bookings__state__in=[
+                State.CANCELLED, State.DECLINED])))
+            .order_by("-created_at", "-pk"))

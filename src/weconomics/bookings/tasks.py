@@ -98,6 +98,27 @@ def send_offer_mail(entry_id: int) -> bool:
 
 
 @task()
+def send_attendee_message(booking_ids: list[int], subject: str, text: str,
+                          sender_id: int | None = None) -> int:
+    """A provider's message to the attendees of a date: one email each, replies to them."""
+    from weconomics.identity.models import Account
+
+    sender = Account.objects.filter(pk=sender_id).first() if sender_id else None
+    sent = 0
+    for booking in (Booking.objects.select_related("product", "occurrence", "customer")
+                    .filter(pk__in=booking_ids, customer__isnull=False)):
+        with translation.override(booking.customer.language or settings.LANGUAGE_CODE):
+            body = render_to_string("bookings/email/attendee_message.txt", {
+                "booking": booking, "product": booking.product, "text": text,
+                "link": f"{_site()}/bookings/{booking.pk}/"})
+            EmailMessage(f"[{settings.SITE_NAME}] {subject}", body, None,
+                         [booking.customer.email],
+                         reply_to=[sender.email] if sender is not None else None).send()
+        sent += 1
+    return sent
+
+
+@task()
 def run_booking_chores() -> dict:
     """Hourly: reminders, minimum-participant checks, expired waiting-list offers."""
     from weconomics.bookings import services

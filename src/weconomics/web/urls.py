@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("weconomics.web.urls_communities")),
     path("", include("weconomics.web.urls_channel")),
     path("", include("weconomics.web.urls_articles")),
+    path("", include("weconomics.web.urls_products")),
     path("settings/", views.account_settings, name="settings"),
     path("settings/sessions/", views.sessions, name="sessions"),
     path("settings/tokens/", views.tokens, name="tokens"),

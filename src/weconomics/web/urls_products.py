@@ -1,0 +1,41 @@
+from django.urls import path
+
+from weconomics.web import product_views as views
+from weconomics.web import provider_views as provider
+
+urlpatterns = [
+    path("products/", views.catalogue, name="products"),
+    path("products/new/", views.product_new, name="product_new"),
+    path("products/<int:product_id>/", views.product, name="product"),
+    path("products/<int:product_id>/edit/", views.product_edit, name="product_edit"),
+    path("products/<int:product_id>/status/", views.product_status, name="product_status"),
+    path("products/<int:product_id>/publish/", views.product_publish, name="product_publish"),
+    path("products/<int:product_id>/publications/<int:publication_id>/unpublish/",
+         views.product_unpublish, name="product_unpublish"),
+    path("products/<int:product_id>/dates/", provider.product_dates, name="product_dates"),
+    path("products/<int:product_id>/dates/<int:occurrence_id>/capacity/",
+         provider.product_date_capacity, name="product_date_capacity"),
+    path("products/<int:product_id>/dates/<int:occurrence_id>/cancel/",
+         provider.product_date_cancel, name="product_date_cancel"),
+    path("products/<int:product_id>/availability/", provider.product_availability,
+         name="product_availability"),
+    path("products/<int:product_id>/units/", provider.product_units, name="product_units"),
+    path("products/<int:product_id>/units/<int:unit_id>/active/",
+         provider.product_unit_active, name="product_unit_active"),
+    path("products/<int:product_id>/vouchers/", provider.product_vouchers,
+         name="product_vouchers"),
+    path("provider/", provider.dashboard, name="provider"),
+    path("provider/dates/<int:occurrence_id>/", provider.provider_date, name="provider_date"),
+    path("provider/dates/<int:occurrence_id>/attendees.csv", provider.provider_attendees_csv,
+         name="provider_attendees_csv"),
+    path("provider/dates/<int:occurrence_id>/message/", provider.provider_date_message,
+         name="provider_date_message"),
+    path("provider/dates/<int:occurrence_id>/minimum/", provider.provider_date_minimum,
+         name="provider_date_minimum"),
+    path("provider/bookings/<int:booking_id>/", provider.provider_booking,
+         name="provider_booking"),
+    path("provider/bookings/<int:booking_id>/propose/", provider.provider_booking_propose,
+         name="provider_booking_propose"),
+    path("provider/bookings/<int:booking_id>/<slug:action>/", provider.provider_booking_action,
+         name="provider_booking_action"),
+]
