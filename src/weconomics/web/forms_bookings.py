@@ -7,6 +7,7 @@ be booked is decided by `bookings.services.book`, whose refusals the view shows 
 import secrets
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weconomics.catalogue.models import Product
@@ -62,6 +63,7 @@ class BookingForm(forms.Form):
                                   ("end_date", _("Choose the departure date."))):
                 self.fields[name].required = True
                 self.fields[name].error_messages["required"] = message
+                self.fields[name].widget.attrs["min"] = timezone.localdate().isoformat()
         elif logistics == Logistics.ON_REQUEST:
             self.fields["message"].required = True
             self.fields["message"].label = _("What would you like to ask?")

@@ -16,7 +16,6 @@ from weconomics.bookings import services
 from weconomics.bookings.models import Booking, PortfolioEntry, WaitingListEntry
 from weconomics.bookings.tests.helpers import appointments, next_local, rooms, scheduled
 from weconomics.catalogue import services as catalogue
-from weconomics.conftest import make_account
 from weconomics.contacts import services as contacts
 from weconomics.web.booking_views import booking_context
 
@@ -223,8 +222,7 @@ def test_a_room_is_booked_for_a_date_range(provider, customer, as_customer):
         "end_date": (arrive + dt.timedelta(days=2)).isoformat(), "quantity": 1, "unit": ""})
     assert response.status_code == 302
     booking = made(customer)
-    assert (booking.start_date, booking.nights if hasattr(booking, "nights") else 2) == (
-        arrive, 2)
+    assert (booking.start_date, booking.end_date) == (arrive, arrive + dt.timedelta(days=2))
     assert booking.total_cents == 5000
     page = as_customer.get(f"/bookings/{booking.pk}/").content.decode()
     assert "2 nights" in page and "Room A" in page
@@ -350,7 +348,7 @@ def test_the_customer_cancels_before_the_deadline(training, customer, as_custome
     booking.refresh_from_db()
     assert booking.state == "cancelled"
     page = as_customer.get(f"/bookings/{booking.pk}/").content.decode()
-    assert "from confirmed to cancelled" in page and "Ill" in page
+    assert "Confirmed → Cancelled" in page and "by you" in page and "Ill" in page
     assert "bookings.cancelled" in actions()
 
 
@@ -544,3 +542,25 @@ def test_my_bookings_runs_the_same_queries_for_2_and_6_bookings(provider, custom
     with CaptureQueriesContext(connection) as many:
         assert as_customer.get("/bookings/").status_code == 200
     assert len(few) == len(many)
+
+
+def test_the_confirmation_mails_tell_when_and_where_and_carry_the_calendar_file(
+        training, provider, customer, as_customer, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    product, occurrence = training
+    for account in (customer, provider):
+        account.language = "en"
+        account.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        book_date(as_customer, product, occurrence, quantity=2)
+    [to_customer] = [m for m in mail.outbox if customer.email in m.to]
+    assert "Your booking of Facilitation training is confirmed." in to_customer.body
+    assert "Places: 2" in to_customer.body and "€ 100.00" in to_customer.body
+    assert "When: " in to_customer.body and "/bookings/" in to_customer.body
+    assert "The calendar file is attached" in to_customer.body
+    [(name, calendar, _type)] = to_customer.attachments
+    assert name == "booking.ics" and "BEGIN:VEVENT" in calendar
+    [to_provider] = [m for m in mail.outbox if provider.email in m.to]
+    assert "Mo Member booked Facilitation training." in to_provider.body
+    assert "When: " in to_provider.body
