@@ -100,7 +100,7 @@ def slot_options(product: Product, day: dt.date | None = None) -> dict:
 def booking_context(request, product: Product, *, data=None, day: dt.date | None = None,
                     full: bool = False) -> dict:
     """What the booking form needs on a product's page; merge it into the page's context
-    and include "web/bookings/_book_form.html".
+    and include "web/bookings/_book_form.html" inside the page's own card and heading.
 
     Returns {"can_book": bool, "booking_options": {...}}: the form (with a fresh
     idempotency key), the coming dates with places left, the free slots of a day, the
