@@ -34,6 +34,7 @@ from weconomics.catalogue import services as catalogue
 from weconomics.conftest import make_account
 from weconomics.contacts import organisations as orgs
 from weconomics.contacts import services as contacts
+from weconomics.contacts.models import OrganisationMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -548,3 +549,35 @@ def test_unknown_ids_are_not_found_not_errors(customer):
     assert_problem(api.get(f"{API}/bookings/123456"), 404, "not_found")
     assert_problem(post_json(api, f"{API}/bookings", {"product_id": 123456}), 404, "not_found")
     assert_problem(api.get(f"{API}/people/nobody-here/portfolio"), 404, "not_found")
+
+
+def test_read_tokens_read_bookings_but_cannot_change_them(customer, training):
+    product, date = training
+    booking = confirmed(customer, product, date)
+    reader = token_client(customer, "read")
+    assert reader.get(f"{API}/bookings").json()["items"][0]["id"] == booking.pk
+    assert reader.get(f"{API}/bookings/{booking.pk}").status_code == 200
+    assert reader.get(f"{API}/products/{product.pk}").status_code == 200
+    assert_problem(post_json(reader, f"{API}/bookings/{booking.pk}/cancel"), 403,
+                   "read_only_token")
+    booking.refresh_from_db()
+    assert booking.state == State.CONFIRMED
+
+
+def test_an_organisations_administrators_manage_its_products_bookings(provider, customer,
+                                                                     stranger):
+    orgs.create_organisation(actor=provider, name="Clay Coop", kind="cooperative")
+    product = catalogue.create_product(actor=provider, organisation="clay-coop",
+                                       kind="workshop", logistics="scheduled", title="Clay")
+    [date] = catalogue.add_occurrences(actor=provider, product_id=product.pk,
+                                       starts_at=soon(), ends_at=soon(hours=2), capacity=5)
+    publish(provider, product)
+    booking = confirmed(customer, product, date)
+    OrganisationMembership.objects.create(organisation=product.organisation, account=stranger,
+                                          role=OrganisationMembership.Role.ADMIN)
+    admin = token_client(stranger)
+    seen = admin.get(f"{API}/bookings/{booking.pk}")
+    assert seen.status_code == 200 and seen.json()["role"] == "provider"
+    assert [b["id"] for b in admin.get(f"{API}/provider/bookings").json()["items"]] == [
+        booking.pk]
+    assert admin.get(f"{API}/occurrences/{date.pk}/attendees").status_code == 200
