@@ -241,15 +241,22 @@ def product_slots(request, product_id):
 
 # --- my bookings ------------------------------------------------------------------------
 
+def upcoming_of(account, limit: int = 5) -> list[dict]:
+    """The account's coming bookings, soonest first, as rows for the templates."""
+    if account is None or not account.is_authenticated:
+        return []
+    rows = sorted(queries.my_bookings(account, upcoming=True)[:UPCOMING_SHOWN], key=_sort_key)
+    return [{"booking": b, "when": _when(b)} for b in rows[:limit]]
+
+
 @login_required
 def my_bookings(request):
-    upcoming = sorted(queries.my_bookings(request.user, upcoming=True)[:UPCOMING_SHOWN],
-                      key=_sort_key)
+    upcoming = upcoming_of(request.user, UPCOMING_SHOWN)
     past = list(queries.my_bookings(request.user, upcoming=False)[:PAST_SHOWN])
     waiting = list(queries.my_waiting_list(request.user).order_by("occurrence__starts_at",
                                                                   "pk"))
     return render(request, "web/bookings/list.html", {
-        "upcoming": [{"booking": b, "when": _when(b)} for b in upcoming],
+        "upcoming": upcoming,
         "past": [{"booking": b, "when": _when(b)} for b in past],
         "waiting": waiting, **SECTION,
     })

@@ -564,3 +564,12 @@ def test_the_confirmation_mails_tell_when_and_where_and_carry_the_calendar_file(
     [to_provider] = [m for m in mail.outbox if provider.email in m.to]
     assert "Mo Member booked Facilitation training." in to_provider.body
     assert "When: " in to_provider.body
+
+
+def test_the_start_page_lists_the_coming_bookings(training, customer, as_customer):
+    product, occurrence = training
+    assert "Courses, coaching and rooms you book show here." in as_customer.get(
+        "/").content.decode()
+    book_date(as_customer, product, occurrence)
+    page = as_customer.get("/").content.decode()
+    assert f'href="/bookings/{made(customer).pk}/"' in page and "Facilitation training" in page
