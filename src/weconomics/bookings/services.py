@@ -275,9 +275,8 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
     nights = None
     if logistics == Product.Logistics.SCHEDULED:
         occurrence = _lock_occurrence(product, occurrence_id, now)
-        _expire_offers(occurrence, now)
-        free = max(0, occurrence.capacity - places_taken(occurrence)
-                   - _held_by_offers(occurrence, now, except_for=actor))
+        held, has_offer = _open_offers(occurrence, now, actor)
+        free = max(0, occurrence.capacity - places_taken(occurrence) - held)
         if locking.SKIP_LOCKS:
             free = quantity  # counted before the transaction (see book)
         if quantity > free:
@@ -317,9 +316,10 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
     _event(booking, booking.state, actor=actor, request=request,
            data={"quantity": quantity, "total_cents": booking.total_cents,
                  **({"voucher": voucher.code} if voucher else {})})
-    WaitingListEntry.objects.filter(occurrence=booking.occurrence, customer=actor,
-                                    status=WaitingListEntry.Status.OFFERED).update(
-        status=WaitingListEntry.Status.BOOKED, booking=booking)
+    if logistics == Product.Logistics.SCHEDULED and has_offer:
+        WaitingListEntry.objects.filter(occurrence=booking.occurrence, customer=actor,
+                                        status=WaitingListEntry.Status.OFFERED).update(
+            status=WaitingListEntry.Status.BOOKED, booking=booking)
     if product.provider is not None:
         notify(product.provider, "bookings.new", actor=actor, product=product.title,
                url=f"/provider/bookings/{booking.pk}/")
@@ -489,6 +489,22 @@ def leave_waiting_list(*, actor, entry_id: int, request=None) -> None:
                data={"entry": entry.pk})
         if was_offered:
             _offer_free_places(occurrence, timezone.now())
+
+
+def _open_offers(occurrence: Occurrence, now, actor) -> tuple[int, bool]:
+    """Places held by others' open offers, and whether the actor holds one; one query on
+    the booking path, and a write only when an offer has just expired."""
+    offers = list(WaitingListEntry.objects.filter(
+        occurrence=occurrence, status=WaitingListEntry.Status.OFFERED).values_list(
+        "pk", "customer_id", "quantity", "offered_until"))
+    expired = [pk for pk, _customer, _quantity, until in offers if until <= now]
+    if expired:
+        WaitingListEntry.objects.filter(pk__in=expired).update(
+            status=WaitingListEntry.Status.EXPIRED)
+    held = sum(quantity for _pk, customer, quantity, until in offers
+               if until > now and customer != actor.pk)
+    mine = any(customer == actor.pk and until > now for _pk, customer, _q, until in offers)
+    return held, mine
 
 
 def _expire_offers(occurrence: Occurrence, now) -> None:
