@@ -41,6 +41,7 @@ from weconomics.bookings.tests.helpers import (
     scheduled,
 )
 from weconomics.catalogue import services as catalogue
+from weconomics.catalogue.models import Occurrence
 from weconomics.conftest import make_account
 from weconomics.notifications.models import Notification
 
@@ -1035,3 +1036,48 @@ def test_many_bookings_can_be_listed_in_few_queries(provider, customer,
     with django_assert_max_num_queries(2):
         assert [d.taken for d in queries.upcoming_dates(provider)] == [5]
     assert community_of(provider).slug == "market"
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+def test_the_demo_has_every_kind_and_state_and_runs_twice_without_duplicates():
+    from collections import Counter
+
+    from weconomics.bookings import demo as bookings_demo
+    from weconomics.catalogue import demo as catalogue_demo
+    from weconomics.catalogue.models import Product
+    from weconomics.communities import demo as communities_demo
+    from weconomics.contacts import demo as contacts_demo
+    from weconomics.identity import demo as identity_demo
+
+    def run():
+        accounts = identity_demo.populate()
+        contacts_demo.populate(accounts)
+        communities_demo.populate(accounts)
+        products = catalogue_demo.populate(accounts)
+        return bookings_demo.populate(accounts, products)
+
+    def counts():
+        return [model.objects.count() for model in (
+            Product, Booking, BookingEvent, WaitingListEntry, Invoice, Review, PortfolioEntry,
+            Notification, AuditRecord)]
+
+    assert run()["skipped"] == []
+    before = counts()
+    assert run()["skipped"] == []
+    assert counts() == before
+    assert set(Product.objects.values_list("kind", flat=True)) == set(Product.Kind.values)
+    assert set(Product.objects.values_list("logistics", flat=True)) == set(
+        Product.Logistics.values)
+    assert set(Booking.objects.values_list("state", flat=True)) == {
+        "requested", "proposed", "confirmed", "completed", "cancelled", "declined", "no_show"}
+    assert all(services.derived_state(b) == b.state for b in Booking.objects.all())
+    [full] = {e.occurrence for e in WaitingListEntry.objects.filter(status="waiting")}
+    assert services.places_left(full) == 0
+    assert WaitingListEntry.objects.filter(occurrence=full, status="waiting").count() == 2
+    low = Occurrence.objects.get(min_participants__isnull=False)
+    assert services.places_taken(low) < low.min_participants
+    assert low.min_deadline > timezone.now()
+    assert Counter(i.paid_at is None for i in Invoice.objects.all()) == {True: 1, False: 1}
+    assert Booking.objects.filter(state="proposed", proposed_price_cents__gt=0).exists()
+    assert Review.objects.count() >= 3 and PortfolioEntry.objects.count() >= 2
