@@ -573,3 +573,20 @@ def test_the_start_page_lists_the_coming_bookings(training, customer, as_custome
     book_date(as_customer, product, occurrence)
     page = as_customer.get("/").content.decode()
     assert f'href="/bookings/{made(customer).pk}/"' in page and "Facilitation training" in page
+
+
+def test_a_member_books_for_their_organisation_and_not_for_another(training, customer,
+                                                                   as_customer, outsider):
+    from weconomics.contacts import organisations
+
+    product, occurrence = training
+    mine = organisations.create_organisation(actor=customer, name="Samen Werkt", slug="samen",
+                                             kind="cooperative")
+    organisations.create_organisation(actor=outsider, name="Elders", slug="elders",
+                                      kind="cooperative")
+    page = as_customer.get(f"/products/{product.pk}/book/").content.decode()
+    assert 'value="samen"' in page and 'value="elders"' not in page
+    refused = book_date(as_customer, product, occurrence, organisation="elders")
+    assert refused.status_code == 422 and not Booking.objects.exists()
+    book_date(as_customer, product, occurrence, organisation="samen")
+    assert made(customer).organisation == mine
