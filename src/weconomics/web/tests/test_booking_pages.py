@@ -510,6 +510,7 @@ def test_everything_about_a_booking_is_hidden_from_others_and_visitors(
     assert booking.state == "confirmed"
     provider_view = english(provider).get(f"/bookings/{booking.pk}/")
     assert provider_view.status_code == 200
+    assert f"/provider/bookings/{booking.pk}/" in provider_view.content.decode()
     assert "Mo Member" in provider_view.content.decode()
     assert as_customer.get("/bookings/abc/").status_code == 404
 
