@@ -191,13 +191,13 @@ def _requests(demo: Demo) -> None:
 
 # --- the past -----------------------------------------------------------------------------
 
-def _past_date(product: Product, starts_at: dt.datetime, hours: int) -> Occurrence:
+def _past_date(product: Product, starts_at: dt.datetime, length: dt.timedelta) -> Occurrence:
     found = product.occurrences.filter(starts_at__lt=timezone.now()).first()
     if found is not None:
         return found
     # Past dates cannot be added through the service; this is history for the demo.
     return Occurrence.objects.create(product=product, starts_at=starts_at,
-                                     ends_at=starts_at + dt.timedelta(hours=hours),
+                                     ends_at=starts_at + length,
                                      capacity=product.occurrences.first().capacity
                                      if product.occurrences.exists() else 10,
                                      venue=product.venue, online_url=product.online_url)
@@ -247,12 +247,14 @@ def _history(demo: Demo, key: str, email: str, product: Product, state: str, *,
 
 def _past(demo: Demo) -> None:
     assessment = demo.products["assessment"]
-    date = _past_date(assessment, next_weekday(WORKDAYS["fri"], 10, at_least_days=-14), 3)
+    date = _past_date(assessment, next_weekday(WORKDAYS["fri"], 10, at_least_days=-14),
+                      dt.timedelta(hours=3))
     for email in (ANNA, GRACE):
         _history(demo, f"assessment-{email.split('@')[0]}", email, assessment,
                  State.COMPLETED, occurrence=date)
     feedback = demo.products["feedback"]
-    date = _past_date(feedback, next_weekday(WORKDAYS["tue"], 19, at_least_days=-35), 3)
+    date = _past_date(feedback, next_weekday(WORKDAYS["tue"], 19, at_least_days=-35),
+                      dt.timedelta(hours=2, minutes=30))
     _history(demo, "feedback-past-grace", GRACE, feedback, State.COMPLETED, occurrence=date,
              answers={"Wat wil je leren over feedback?": "Staying calm when criticised."})
     _history(demo, "feedback-past-farid", FARID, feedback, State.NO_SHOW, occurrence=date,

@@ -98,13 +98,18 @@ def provided_bookings(viewer, *, state: str = "", product_id=None) -> QuerySet[B
 def upcoming_dates(viewer, *, days: int = 90) -> QuerySet[Occurrence]:
     """The provider's coming dates with places taken and people waiting, in two queries."""
     now = timezone.now()
+    # Subqueries, not joins: joining bookings and the waiting list together would count
+    # every booking once per person waiting.
+    taken = (Booking.objects.filter(occurrence=OuterRef("pk"), state__in=HOLDING).order_by()
+             .values("occurrence").annotate(n=Sum("quantity")).values("n"))
+    waiting = (WaitingListEntry.objects.filter(occurrence=OuterRef("pk"),
+                                               status=WaitingListEntry.Status.WAITING)
+               .order_by().values("occurrence").annotate(n=Count("pk")).values("n"))
     return (Occurrence.objects.filter(product__in=Product.objects.filter(
         managed_by(viewer)).values("pk"), starts_at__gte=now,
         starts_at__lte=now + dt.timedelta(days=days))
         .select_related("product")
-        .annotate(taken=Sum("bookings__quantity", filter=Q(bookings__state__in=HOLDING)),
-                  waiting=Count("waiting_list", filter=Q(waiting_list__status="waiting"),
-                                distinct=True))
+        .annotate(taken=Coalesce(Subquery(taken), 0), waiting=Coalesce(Subquery(waiting), 0))
         .order_by("starts_at", "pk"))
 
 

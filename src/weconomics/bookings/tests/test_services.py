@@ -953,6 +953,21 @@ def test_each_side_reads_only_its_own_bookings(provider, customer, other):
         queries.attendees(customer, occurrence.pk)
 
 
+def test_the_providers_dates_count_places_and_people_waiting_apart(provider, customer, other):
+    product, occurrence = scheduled(provider, capacity=3)
+    for account in (customer, other):
+        services.book(actor=account, product_id=product.pk, occurrence_id=occurrence.pk)
+    services.book(actor=person("t@example.org", "Tess"), product_id=product.pk,
+                  occurrence_id=occurrence.pk, quantity=1)
+    for i in range(2):
+        services.book(actor=person(f"w{i}@example.org", f"W {i}"), product_id=product.pk,
+                      occurrence_id=occurrence.pk, waitlist=True)
+    empty = add_date(provider, product)
+    dates = {d.pk: d for d in queries.upcoming_dates(provider)}
+    assert (dates[occurrence.pk].taken, dates[occurrence.pk].waiting) == (3, 2)
+    assert (dates[empty.pk].taken, dates[empty.pk].waiting) == (0, 0)
+
+
 # --- reminders and calendars ------------------------------------------------------------------
 
 def test_reminders_are_sent_once_with_the_calendar_file(provider, customer, other,
