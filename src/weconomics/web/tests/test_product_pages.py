@@ -333,7 +333,8 @@ def test_editing_with_a_negative_price_changes_nothing(provider):
     assert product.price_cents == 5000
 
 
-@pytest.mark.parametrize("path", ["edit/", "publish/", "dates/", "vouchers/"])
+@pytest.mark.parametrize("path", ["edit/", "publish/", "dates/", "availability/", "units/",
+                                  "vouchers/"])
 def test_management_pages_are_not_found_for_others(provider, outsider, path):
     product = offer(provider)
     assert browser(outsider).get(f"/products/{product.pk}/{path}").status_code == 404
@@ -342,6 +343,15 @@ def test_management_pages_are_not_found_for_others(provider, outsider, path):
 
 
 # --- status and publishing -----------------------------------------------------------------
+
+def test_only_the_provider_changes_the_status(provider, outsider):
+    product = offer(provider)
+    for client in (browser(outsider), browser()):
+        response = client.post(f"/products/{product.pk}/status/", {"status": "archived"})
+        assert response.status_code == 404
+    product.refresh_from_db()
+    assert product.status == "published"
+
 
 def test_publishing_appointments_without_hours_is_refused_clearly(provider):
     product = catalogue.create_product(actor=provider, kind="coaching",
