@@ -56,6 +56,7 @@ from weconomics.web.forms_communities import (
 Role = Membership.Role
 PAGE_SIZE = 24
 MEMBERS_PER_PAGE = 100
+MAX_ID = 2**63 - 1
 WIZARD = "community_start"
 NEW_LINK = "community_new_invitation_link"
 STEPS = {1: StartStepOne, 2: StartStepTwo, 3: StartStepThree}
@@ -122,6 +123,11 @@ def _community_page(*, post_only: bool = False, stewards: bool = False,
                 return _problem(request, error)
             if stewards and not access.is_steward:
                 return _problem(request, _not_allowed_to_manage(access.community),
+                                community=access.community)
+            if kwargs.get("account_id", 0) > MAX_ID:
+                # <int:...> takes any number of digits; no account has a number this large
+                # (and SQLite refuses to compare a foreign key with one).
+                return _problem(request, NotFound(_("There is no such account.")),
                                 community=access.community)
             return view(request, access, *args, **kwargs)
 
