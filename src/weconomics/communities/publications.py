@@ -185,6 +185,9 @@ def publish(*, actor, content, targets, allies_may_see: bool = True,
         raise Invalid(_("Choose at least one community domain to publish in."))
     if len(pairs) > MAX_TARGETS:
         raise Invalid(_("Publish in at most %(n)d domains at once.") % {"n": MAX_TARGETS})
+    if any("\x00" in c or "\x00" in d for c, d in pairs):
+        # PostgreSQL refuses NUL in a query; no short name has one.
+        raise Invalid(_("Choose community domains from the list."))
     content_type = ContentType.objects.get_for_model(content)
     created = []
     with transaction.atomic():
