@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from weconomics.identity.errors import IdentityError
@@ -94,6 +95,11 @@ def install(api) -> None:
     def too_big(request, exc):
         return problem_response(request, 413, "The request body is too large.",
                                 code="payload_too_large")
+
+    @api.exception_handler(MultiPartParserError)
+    def malformed_multipart(request, exc):
+        return problem_response(request, 400, "The request body is not valid multipart form "
+                                "data.", code="malformed_body")
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
