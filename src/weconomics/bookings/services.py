@@ -105,7 +105,8 @@ def _transition(booking: Booking, to_state: str, *, actor, reason: str = "",
 
 def derived_state(booking: Booking) -> str:
     """The state as its events tell it: the last event's destination."""
-    last = booking.events.order_by("-at", "-pk").first()
+    # Insertion order: events are appended one after another, whatever their clocks say.
+    last = booking.events.order_by("-pk").first()
     return last.to_state if last else ""
 
 
@@ -907,7 +908,7 @@ def send_reminders(*, now: dt.datetime | None = None, hours: int = 24) -> int:
     due = Booking.objects.filter(state=State.CONFIRMED, reminded_at__isnull=True).filter(
         Q(occurrence__starts_at__gt=now, occurrence__starts_at__lte=soon)
         | Q(starts_at__gt=now, starts_at__lte=soon)
-        | Q(start_date__gt=now.date(), start_date__lte=soon.date()))
+        | Q(start_date__gt=timezone.localdate(now), start_date__lte=timezone.localdate(soon)))
     ids = list(due.values_list("pk", flat=True))
     Booking.objects.filter(pk__in=ids).update(reminded_at=now)
     for booking_id in ids:

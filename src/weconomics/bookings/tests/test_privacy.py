@@ -27,6 +27,7 @@ from weconomics.conftest import make_account
 from weconomics.contacts.models import OrganisationMembership
 from weconomics.contacts.organisations import create_organisation
 from weconomics.identity import services as identity
+from weconomics.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -153,25 +154,36 @@ def test_a_deleted_provider_leaves_booked_products_archived_and_removes_the_rest
     team_booking = services.book(actor=customer, product_id=team.pk,
                                  occurrence_id=team_date.pk)
     unbooked, _date = offer(provider, "Nobody came")
-    mine_too, _date2 = offer(provider, "Org, unbooked", organisation=organisation.slug)
+    org_unbooked, _date2 = offer(provider, "Org, unbooked", organisation=organisation.slug)
     identity.delete_account(actor=provider)
-    assert not Product.objects.filter(pk__in=[unbooked.pk, mine_too.pk]).exists()
+    # What the person offered alone goes, or stays archived where it was booked.
+    assert not Product.objects.filter(pk=unbooked.pk).exists()
     kept = {p.title: p for p in Product.objects.all()}
-    assert set(kept) == {"Data basics", "Advanced data", "Popular", "Team day"}
-    assert all(p.status == "archived" and p.provider is None for p in kept.values())
-    assert kept["Data basics"].provider_name == "—"
-    assert kept["Team day"].provider_name == "Samen Werkt"
-    assert not Publication.objects.filter(live=True).exists()
+    assert set(kept) == {"Data basics", "Advanced data", "Popular", "Team day",
+                         "Org, unbooked"}
+    assert all(p.provider is None for p in kept.values())
+    for title in ("Data basics", "Advanced data", "Popular"):
+        assert (kept[title].status, kept[title].provider_name) == ("archived", "—")
+    assert not Publication.objects.filter(live=True, object_id__in=[
+        kept[t].pk for t in ("Data basics", "Advanced data", "Popular")]).exists()
+    # What was offered for the organisation stays the organisation's, still on offer.
+    for title in ("Team day", "Org, unbooked"):
+        assert (kept[title].status, kept[title].provider_name) == ("published", "Samen Werkt")
     # Bookings, their events, invoices and reviews stay for the customers.
     past.refresh_from_db()
     assert past.provider is None and past.state == "completed"
     assert Invoice.objects.get(booking=past).seller_name == "Pia Provider"
     assert Review.objects.filter(booking=past).exists()
-    assert BookingEvent.objects.filter(booking=coming).exists()
+    # Nobody is left to provide the personal booking still to come: it is cancelled, told.
+    coming.refresh_from_db()
+    assert coming.state == "cancelled"
+    assert BookingEvent.objects.filter(booking=coming, to_state="cancelled",
+                                       reason="provider deleted their account").exists()
+    assert Notification.objects.filter(recipient=customer, kind="bookings.cancelled").exists()
     team_booking.refresh_from_db()
     assert team_booking.state == "confirmed" and team_booking.customer == customer
     assert not Voucher.objects.exists()
-    # The organisation's remaining owner still manages its booked product.
+    # The organisation's remaining owner still manages its products.
     assert catalogue.update_product(actor=steward, product_id=team.pk,
                                     summary="Kept").summary == "Kept"
 
