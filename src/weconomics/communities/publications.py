@@ -243,8 +243,12 @@ def unpublish(*, actor, publication_id: int, request=None) -> None:
         content = publication.content_type.get_object_for_this_type(pk=publication.object_id)
         kind = kind_of(content)
         if not (publication.published_by_id == actor.pk or kind.may_publish(actor, content)):
-            # What is published in a hidden community does not exist for those outside it.
-            access.access_to(actor, publication.community)
+            # What one may not see on a channel (a hidden or listed community's) does not
+            # exist for them: the same answer as for a publication that never was.
+            if not (visible_publications(actor).filter(pk=publication.pk).exists()
+                    or Membership.objects.filter(community=publication.community,
+                                                 account_id=actor.pk).exists()):
+                raise NotFound(_("There is no such publication."))
             raise NotAllowed(_("Only who published this can take it off the channel; "
                                "stewards hide it instead."))
         record("communities.unpublished", actor=actor, target=publication.community,
