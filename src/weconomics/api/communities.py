@@ -366,7 +366,7 @@ def _card(community: Community, *, member_count: int | None, role: str | None) -
             "purpose": community.purpose, "audience": community.audience,
             "visibility": community.visibility, "join_policy": community.join_policy,
             "member_count": member_count, "my_role": role, "colour": community.colour,
-            "logo_url": community.logo.url if community.logo else None}
+            "logo_url": f"/c/{community.slug}/logo" if community.logo else None}
 
 
 def cards(viewer, found) -> list[dict]:

@@ -99,8 +99,14 @@ def export_alliances(account):
 
 def erase_memberships(account):
     """Refuse while the account is the last steward of a community with other members."""
+    from weconomics.audit.services import record
+
     mine = Membership.objects.filter(account=account, role=Membership.Role.STEWARD)
-    stewarded = (Community.objects.filter(pk__in=mine.values("community_id"))
+    community_ids = list(mine.values_list("community_id", flat=True))
+    # Lock the stewards' rows first, as every change that could remove a steward does.
+    list(Membership.objects.select_for_update().filter(
+        community_id__in=community_ids, role=Membership.Role.STEWARD).order_by("pk"))
+    stewarded = (Community.objects.filter(pk__in=community_ids)
                  .annotate(stewards=Count("memberships", filter=Q(
                      memberships__role=Membership.Role.STEWARD), distinct=True),
                      members=Count("memberships", distinct=True)))
@@ -109,8 +115,10 @@ def erase_memberships(account):
         raise LastSteward(_("You are the last steward of %(communities)s. Make another member "
                             "a steward first.") % {"communities": ", ".join(sorted(stuck))})
     # A community only this account belonged to has nobody left to run it.
-    alone = [c.pk for c in stewarded if c.members == 1]
-    Community.objects.filter(pk__in=alone).delete()
+    for community in [c for c in stewarded if c.members == 1]:
+        record("communities.deleted", actor=account, target=community,
+               data={"slug": community.slug, "reason": "its only member deleted their account"})
+        community.delete()
 
 
 def erase_posts(account):

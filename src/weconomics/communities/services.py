@@ -458,6 +458,10 @@ def join(*, actor, community: Community, message: str = "", request=None):
         except IntegrityError:
             raise AlreadyMember(_("You are already a member of %(community)s.")
                                 % {"community": community.name}) from None
+        # A request made while the community admitted on approval is answered by joining.
+        JoinRequest.objects.filter(community=community, account=actor,
+                                   status=JoinRequest.Status.PENDING).update(
+            status=JoinRequest.Status.APPROVED, decided_at=timezone.now())
         record("communities.joined", actor=actor, target=community, request=request,
                data={"role": Role.MEMBER, "via": "open"})
     return membership

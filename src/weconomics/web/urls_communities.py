@@ -12,7 +12,7 @@ urlpatterns = [
     path("c/<slug:slug>/request/withdraw/", views.withdraw, name="community_withdraw"),
     path("c/<slug:slug>/consent/", views.consent, name="community_consent"),
     path("c/<slug:slug>/manage/", views.manage, name="community_manage"),
-    path("c/<slug:slug>/manage/logo/", views.logo, name="community_logo"),
+    path("c/<slug:slug>/manage/logo/", views.logo, name="community_logo_manage"),
     path("c/<slug:slug>/manage/domains/", views.domains, name="community_domains"),
     path("c/<slug:slug>/manage/domains/open/", views.domain_open, name="community_domain_open"),
     path("c/<slug:slug>/manage/domains/<slug:kind>/", views.domain_update,

@@ -260,7 +260,11 @@ def test_a_steward_uploads_and_removes_the_logo(steward, coaches):
     data.name = "logo.png"
     uploaded = api.post(f"{API}/communities/coaches/logo", {"logo": data})
     assert uploaded.status_code == 200, uploaded.content
-    assert uploaded.json()["logo_url"].endswith(".jpg")
+    # The address is the channel's logo view, which applies the community's visibility.
+    assert uploaded.json()["logo_url"] == "/c/coaches/logo"
+    from django.test import Client
+
+    assert Client().get("/c/coaches/logo")["Content-Type"] == "image/jpeg"
     bad = io.BytesIO(b"not an image")
     bad.name = "x.png"
     assert_problem(api.post(f"{API}/communities/coaches/logo", {"logo": bad}), 422, "invalid")

@@ -575,3 +575,20 @@ def test_deletion_is_refused_for_the_last_steward_and_otherwise_anonymises_posts
     # A community only its steward belongs to goes with the account.
     identity.delete_account(actor=owner)
     assert not Community.objects.exists() and not CommunityDomain.objects.exists()
+
+
+def test_joining_once_the_community_is_open_answers_an_earlier_request(owner, member):
+    community = start(owner, join_policy="approval")
+    asked = services.join(actor=member, community=community)
+    services.update_community(actor=owner, community=community, join_policy="open")
+    services.join(actor=member, community=community)
+    asked.refresh_from_db()
+    assert asked.status == "approved" and role_of(community, member) == "member"
+
+
+def test_a_community_removed_with_its_only_member_is_audited(owner):
+    community = start(owner)
+    identity.delete_account(actor=owner)
+    assert not Community.objects.filter(pk=community.pk).exists()
+    assert AuditRecord.objects.filter(action="communities.deleted",
+                                      target_id=str(community.pk)).exists()
