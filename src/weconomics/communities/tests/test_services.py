@@ -580,7 +580,8 @@ def test_deletion_is_refused_for_the_last_steward_and_otherwise_anonymises_posts
 def test_joining_once_the_community_is_open_answers_an_earlier_request(owner, member):
     community = start(owner, join_policy="approval")
     asked = services.join(actor=member, community=community)
-    services.update_community(actor=owner, community=community, join_policy="open")
+    community = services.update_community(actor=owner, community=community,
+                                          join_policy="open")
     services.join(actor=member, community=community)
     asked.refresh_from_db()
     assert asked.status == "approved" and role_of(community, member) == "member"
