@@ -308,8 +308,9 @@ class Topic(models.Model):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         ordering = ["-pinned", "-last_activity_at", "-pk"]
-        indexes = [models.Index(fields=["community", "-last_activity_at"],
-                                name="topic_board_idx")]
+        # The board's order: pinned first, then the latest activity.
+        indexes = [models.Index(fields=["community", "-pinned", "-last_activity_at"],
+                                name="topic_board_order_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -401,6 +402,9 @@ class Publication(models.Model):
         indexes = [
             models.Index(fields=["community", "status", "-created_at"],
                          name="publication_channel_idx"),
+            # A channel's home and domain pages: featured first, then newest.
+            models.Index(fields=["community", "-featured", "-created_at"],
+                         name="publication_home_idx"),
             models.Index(fields=["content_type", "object_id"], name="publication_content_idx"),
         ]
 

@@ -34,33 +34,44 @@ def channel_home(access: CommunityAccess) -> dict:
     members, member_count = [], None
     if access.can_see_members:
         member_count = Membership.objects.filter(community=community).count()
-        members = list(channel_members(access)[:HOME_MEMBERS])
+        members = list(channel_members(access, with_level=False)[:HOME_MEMBERS])
     return {"domains": domains, "publications": publications, "topics": topics,
             "members": members, "member_count": member_count,
             "pending_request": pending_request(access)}
 
 
 def with_reply_counts(access: CommunityAccess, topics):
-    """Annotate topics with `reply_count`: the replies this viewer may read."""
-    if access.can_moderate:
-        return topics.annotate(reply_count=Count("replies"))
-    return topics.annotate(reply_count=Count("replies",
-                                             filter=Q(replies__hidden_at__isnull=True)))
+    """Annotate topics with `reply_count`: the replies this viewer may read.
+
+    A correlated subquery, not a GROUP BY: the database counts only for the rows a page
+    shows, not for every topic of the community before sorting and limiting.
+    """
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from weconomics.communities.models import Reply
+
+    replies = Reply.objects.filter(topic=OuterRef("pk"))
+    if not access.can_moderate:
+        replies = replies.filter(hidden_at__isnull=True)
+    counted = replies.order_by().values("topic").annotate(n=Count("pk")).values("n")
+    return topics.annotate(reply_count=Coalesce(Subquery(counted, output_field=IntegerField()),
+                                                0))
 
 
-def channel_members(access: CommunityAccess):
+def channel_members(access: CommunityAccess, *, with_level: bool = True):
     """The community's members whose card the viewer may see, newest first.
 
     Each Person is annotated with `community_role` and `joined_at`; empty when the viewer
     may not see the community's members.
     """
-    from weconomics.contacts.access import visible_people
+    from weconomics.contacts.access import visible_people_showing
     from weconomics.contacts.models import Person
 
     if not access.can_see_members:
         return Person.objects.none()
     # filter() then annotate() over the same relation reuse one join: one row a member.
-    return (visible_people(access.viewer)
+    return (visible_people_showing(access.viewer, with_level=with_level)
             .filter(account__community_memberships__community=access.community)
             .annotate(community_role=F("account__community_memberships__role"),
                       joined_at=F("account__community_memberships__created_at"))

@@ -141,7 +141,8 @@ def visible_people(viewer) -> QuerySet[Person]:
     return visible_people_showing(viewer)
 
 
-def visible_people_showing(viewer, sections=(), *, among: Q | None = None) -> QuerySet[Person]:
+def visible_people_showing(viewer, sections=(), *, among: Q | None = None,
+                           with_level: bool = True) -> QuerySet[Person]:
     """Like `visible_people`, keeping only people whose given sections the viewer may see.
 
     `among` narrows the people first (search criteria on their own columns), so that the
@@ -151,7 +152,11 @@ def visible_people_showing(viewer, sections=(), *, among: Q | None = None) -> Qu
     """
     ctx = viewer_context(viewer)
     people = Person.objects.filter(among) if among is not None else Person.objects.all()
-    people = people.filter(account__is_active=True).annotate(viewer_level=ctx.level())
+    people = people.filter(account__is_active=True)
+    if with_level:
+        # with_level=False for lists that show only names: the level's relation subqueries
+        # then cost nothing (with_level rows feed `accesses`, which needs the level).
+        people = people.annotate(viewer_level=ctx.level())
     for section in sections or ("profile",):
         people = people.filter(ctx.reaches(section))
     if ctx.signed_in:
