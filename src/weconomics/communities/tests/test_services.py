@@ -593,3 +593,32 @@ def test_a_community_removed_with_its_only_member_is_audited(owner):
     assert not Community.objects.filter(pk=community.pk).exists()
     assert AuditRecord.objects.filter(action="communities.deleted",
                                       target_id=str(community.pk)).exists()
+
+
+def test_one_items_visibility_agrees_with_the_list_of_visible_publications(owner, member,
+                                                                          outsider):
+    ally_member = make_account("ally@example.org", "Ally")
+    ally = start(ally_member, name="Ally")
+    articles = {}
+    for visibility in ("public", "listed", "hidden"):
+        community = start(owner, name=f"C {visibility}", visibility=visibility)
+        add(community, owner, member)
+        alliance = services.propose_alliance(actor=owner, community=community,
+                                             partner_slug=ally.slug)
+        services.respond_to_alliance(actor=ally_member, community=ally,
+                                     alliance_id=alliance.pk, accept=True)
+        for allies in (True, False):
+            article = publications.create_article(actor=owner, title=f"{visibility} {allies}",
+                                                  body="Text")
+            publications.publish(actor=owner, content=article, allies_may_see=allies,
+                                 targets=[(community.slug, "coaching")])
+            articles[(visibility, allies)] = article
+    unpublished = publications.create_article(actor=owner, title="Nowhere", body="Text")
+    for viewer in (owner, member, outsider, ally_member, None):
+        listed = set(publications.visible_publications(viewer).values_list("object_id",
+                                                                           flat=True))
+        for article in [*articles.values(), unpublished]:
+            assert publications.is_visible(viewer, article) == (article.pk in listed)
+    # The ally sees the shared offers of the listed and hidden communities, not the others.
+    assert publications.is_visible(ally_member, articles[("hidden", True)])
+    assert not publications.is_visible(ally_member, articles[("hidden", False)])
