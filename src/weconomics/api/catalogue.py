@@ -11,10 +11,13 @@ without credentials read the public catalogue (`read_auth`). Every write calls a
 
 import datetime as dt
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
@@ -43,6 +46,8 @@ from weconomics.catalogue.models import Occurrence, Product
 from weconomics.communities import publications as published
 from weconomics.communities.models import Publication
 from weconomics.contacts.queries import page_of
+
+CATALOGUE_CACHE_SECONDS = 10
 
 router = Router(tags=["catalogue"])
 
@@ -486,10 +491,29 @@ def products(request, q: str = search_text(100, "Words of the title, summary or 
              page: int = PAGE_QUERY):
     """Newest first. A product shows here through a publication you may see: in a public
     community, a community you belong to, or an allied one where the publisher allows it."""
+    anonymous = not request.user.is_authenticated
+    if anonymous:
+        # Visitors all see the same public catalogue: its pages are cached for a few
+        # seconds, and dropped at once when any publication changes (published.changed).
+        key = "catalogue:{}:{}".format(published.version(), urlencode(sorted(
+            (k, v) for k, v in (("q", q), ("kind", kind or ""), ("logistics", logistics or ""),
+                                ("language", language.lower()), ("community", community),
+                                ("page", page)))))
+        cached = cache.get(key)
+        if cached is not None:
+            return HttpResponse(cached, content_type="application/json; charset=utf-8")
     found = access.catalogue(request.user, q=q, kind=kind or "", logistics=logistics or "",
                              language=language.lower(), community=community)
     rows, has_next = page_of(found.select_related("organisation"), page)
-    return {"items": [card(p) for p in rows], "page": page, "has_next": has_next}
+    result = {"items": [card(p) for p in rows], "page": page, "has_next": has_next}
+    if not anonymous:
+        return result
+    from weconomics.api.api import api
+
+    content = api.renderer.render(request, ProductPage.model_validate(result).model_dump(),
+                                  response_status=200)
+    cache.set(key, content, CATALOGUE_CACHE_SECONDS)
+    return HttpResponse(content, content_type="application/json; charset=utf-8")
 
 
 @router.post("/products", response={201: ProductOut, **WRITE_ERRORS},

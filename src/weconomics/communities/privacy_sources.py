@@ -115,6 +115,9 @@ def erase_memberships(account):
         raise LastSteward(_("You are the last steward of %(communities)s. Make another member "
                             "a steward first.") % {"communities": ", ".join(sorted(stuck))})
     # A community only this account belonged to has nobody left to run it.
+    from weconomics.communities.publications import changed
+
+    changed()
     for community in [c for c in stewarded if c.members == 1]:
         record("communities.deleted", actor=account, target=community,
                data={"slug": community.slug, "reason": "its only member deleted their account"})

@@ -129,6 +129,7 @@ def delete_article(*, actor, article_id: int, request=None) -> None:
         article = own_article(actor, article_id, lock=True)
         removed = publications_of(article).count()
         publications_of(article).delete()
+        changed()
         record("communities.article_deleted", actor=actor, target=article, request=request,
                data={"publications_removed": removed})
         article.delete()
@@ -164,6 +165,7 @@ def publications_of(content) -> QuerySet[Publication]:
 def refresh(content) -> None:
     """Copy the content's current title and summary to its publications."""
     kind = kind_of(content)
+    changed()
     publications_of(content).update(title=kind.title(content)[:150],
                                     summary=kind.summary(content)[:300],
                                     live=kind.is_live(content))
@@ -221,6 +223,7 @@ def publish(*, actor, content, targets, allies_may_see: bool = True,
                 raise Conflict(_("This is published in %(community)s / %(domain)s already.")
                                % {"community": community.name,
                                   "domain": domain.name}) from None
+            changed()
             record("communities.published", actor=actor, target=publication, request=request,
                    data={"community": community.slug, "domain": domain.kind.slug,
                          "content": f"{content_type.app_label}.{content_type.model}:"
@@ -251,6 +254,7 @@ def unpublish(*, actor, publication_id: int, request=None) -> None:
                 raise NotFound(_("There is no such publication."))
             raise NotAllowed(_("Only who published this can take it off the channel; "
                                "stewards hide it instead."))
+        changed()
         record("communities.unpublished", actor=actor, target=publication.community,
                request=request, data={"publication": publication.pk,
                                       "domain": publication.domain_id})
@@ -288,6 +292,7 @@ def curate(*, actor, community: Community, publication_id: int, action: str,
         publication.decided_by = actor
         publication.decided_at = timezone.now()
         publication.save(update_fields=["status", "featured", "decided_by", "decided_at"])
+        changed()
         record("communities.curated", actor=actor, target=publication, request=request,
                data={"action": action, "community": community.slug,
                      "from": before[0], "to": publication.status})
@@ -304,6 +309,7 @@ def set_allies_may_see(*, actor, publication_id: int, allowed: bool,
             raise NotFound(_("There is no such publication of yours."))
         publication.allies_may_see = bool(allowed)
         publication.save(update_fields=["allies_may_see"])
+        changed()
         record("communities.publication_changed", actor=actor, target=publication,
                request=request, data={"allies_may_see": publication.allies_may_see})
     return publication
@@ -388,3 +394,33 @@ def published_anywhere(content_model) -> Exists:
     return Exists(Publication.objects.filter(
         content_type=ContentType.objects.get_for_model(content_model),
         object_id=OuterRef("pk"), status=Status.APPROVED, live=True))
+
+
+# --- a version for caches of what is published --------------------------------------------
+
+VERSION_KEY = "publications:version"
+
+
+def changed() -> None:
+    """Tell caches of published content (the anonymous catalogue) that something changed;
+    called by every write that adds, removes or alters a publication.
+
+    The version moves now and again after commit: a page cached between the two (from
+    data not yet committed) is never served after the commit.
+    """
+    from django.core.cache import cache
+
+    def bump():
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def version() -> int:
+    from django.core.cache import cache
+
+    return cache.get_or_set(VERSION_KEY, 1, None)

@@ -326,6 +326,9 @@ def update_community(*, actor, community: Community, request=None, **fields) -> 
         except IntegrityError:
             raise Conflict(_("The host name %(host)s is used by another community.")
                            % {"host": cleaned.get("host")}) from None
+        from weconomics.communities.publications import changed as publications_changed
+
+        publications_changed()  # a change of visibility changes who sees its publications
         record("communities.updated", actor=actor, target=community, request=request,
                data={"fields": sorted(changed),
                      "from": {k: before[k] for k in changed if k in ("visibility", "join_policy",
@@ -410,8 +413,11 @@ def close_domain(*, actor, community: Community, kind: str, request=None) -> Non
         domain = CommunityDomain.objects.filter(community=community, kind__slug=kind).first()
         if domain is None:
             raise NotFound(_("This community has no such domain."))
+        from weconomics.communities.publications import changed
+
         unpublished = domain.publications.count()
         domain.delete()
+        changed()
         record("communities.domain_closed", actor=actor, target=community, request=request,
                data={"domain": kind, "publications_removed": unpublished})
 
