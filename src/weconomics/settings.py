@@ -131,7 +131,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's session tracking, throttled to one write a minute per session.
+    "weconomics.web.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "weconomics.urls"
