@@ -128,8 +128,10 @@ function request()
   local per = math.floor(#tokens / %(threads)d)
   local i = counter
   counter = counter + 1
-  local customer = id * per + (i %% per) + 1
-  local date = dates[(math.floor(i / per) %% #dates) + 1]
+  -- Consecutive requests go to different dates, as real traffic spread over a catalogue
+  -- would; a customer books each date once at most.
+  local customer = id * per + (math.floor(i / #dates) %% per) + 1
+  local date = dates[(i %% #dates) + 1]
   local body = '{"product_id": %(product)d, "occurrence_id": ' .. date .. ', "quantity": 1}'
   local headers = {["Authorization"] = "Bearer " .. tokens[customer],
                    ["Content-Type"] = "application/json",
