@@ -14,28 +14,25 @@ import hmac
 import re
 import struct
 import time
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from weconomics.conftest import PASSWORD
 from weconomics.identity import mail
+from weconomics.web.tests.browser import (
+    SCREENSHOTS,
+    heading,
+    shot,
+    sign_in_with_password,
+    sign_out,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-    # from a thread with a running loop unless told this is safe (it is: the loop only
-    # drives the browser). Scoped to these tests, so no other test inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-SCREENSHOTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 NAME = "Sanne de Vries"
 EMAIL = "sanne@example.org"
 MEMBER_PASSWORD = "blauwe fiets onder de linde"
@@ -64,106 +61,6 @@ def totp(secret: str, period: int = 30) -> str:
 def test_hotp_matches_rfc_4226_vectors():
     secret = base64.b32encode(b"12345678901234567890").decode()
     assert [hotp(secret, c) for c in range(3)] == ["755224", "287082", "359152"]
-
-
-# --- the browser ---
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class Watch:
-    """Records what the pages of every context load and log."""
-
-    def __init__(self, origin: str):
-        self.origin = origin
-        self.foreign: list[str] = []
-        self.requests = 0
-        self.errors: list[str] = []
-
-    def attach(self, context: BrowserContext) -> BrowserContext:
-        context.on("request", self._request)
-        context.on("console", self._console)
-        context.on("weberror", lambda error: self.errors.append(f"page error: {error.error}"))
-        return context
-
-    def _request(self, request):
-        url = request.url
-        self.requests += 1
-        if not (url.startswith(self.origin + "/") or url.startswith(("data:", "blob:"))):
-            self.foreign.append(url)
-
-    def _console(self, message):
-        text = message.text
-        if message.type == "error" or "Content Security Policy" in text:
-            self.errors.append(f"{message.type} on {message.page.url if message.page else '?'}: "
-                               f"{text}")
-
-    def assert_clean(self):
-        assert self.requests > 0, "no request was recorded: the watch is not attached"
-        assert self.foreign == [], f"requests to other hosts: {self.foreign}"
-        assert self.errors == [], "console errors or CSP violations:\n" + "\n".join(self.errors)
-
-
-@pytest.fixture
-def watch(live_server):
-    return Watch(live_server.url)
-
-
-@pytest.fixture
-def new_page(browser, watch):
-    contexts = []
-
-    def make(*, locale: str = "nl-NL", **options) -> Page:
-        context = watch.attach(browser.new_context(locale=locale, **options))
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("load")
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled")
-
-
-def heading(page: Page):
-    return page.locator("main h1")
-
-
-def submit(page: Page, form: str) -> None:
-    page.locator(f"{form} button[type=submit]").first.click()
-
-
-# --- steps ---
-
-def sign_out(page: Page, screenshot: str = "") -> None:
-    page.locator(f".site-header nav a[href='{reverse('account_logout')}']").click()
-    expect(heading(page)).to_have_text("Uitloggen")
-    expect(page.get_by_text("Weet je zeker dat je wilt uitloggen?")).to_be_visible()
-    if screenshot:
-        shot(page, screenshot)
-    submit(page, f"main form[action='{reverse('account_logout')}']")
-    expect(page.locator(f".site-header nav a[href='{reverse('account_login')}']")).to_be_visible()
-
-
-def sign_in_with_password(page: Page, email: str, password: str, screenshot: str = "") -> None:
-    page.locator(f".site-header nav a[href='{reverse('account_login')}']").click()
-    expect(heading(page)).to_have_text("Inloggen")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(password)
-    if screenshot:
-        shot(page, screenshot)
-    submit(page, "form.login")
 
 
 def expect_start_page(page: Page) -> None:

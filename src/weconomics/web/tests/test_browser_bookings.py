@@ -11,43 +11,17 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from weconomics.bookings import services
 from weconomics.bookings.models import Booking
 from weconomics.bookings.tests.helpers import scheduled
 from weconomics.conftest import PASSWORD, make_account
-from weconomics.web.tests.test_browser import (
-    CHROMIUM_ARGS,
-    Watch,
-    heading,
-    shot,
-    sign_in_with_password,
-)
+from weconomics.web.tests.browser import heading, nav_link, shot, sign_in_with_password
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Facilitation training"
-
-
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # As in test_browser: Playwright's loop runs in this thread, the ORM calls are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def watch(live_server):
-    return Watch(live_server.url)
 
 
 @pytest.fixture
@@ -62,19 +36,11 @@ def market(transactional_db):
     return bram, product, occurrence
 
 
-def nav_link(page: Page, name: str):
-    return page.locator(f".site-header nav a[href='{reverse(name)}']")
-
-
 def test_a_customer_books_a_date_with_a_guest_and_a_voucher_and_cancels_it(
-        market, live_server, browser, watch, tmp_path):
+        market, live_server, new_page, watch, tmp_path):
     bram, product, _occurrence = market
     base = live_server.url
-    context = watch.attach(browser.new_context(locale="nl-NL", accept_downloads=True))
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (watch.errors.append(f"dialog: {dialog.message}"),
-                                      dialog.dismiss()))
+    page = new_page(accept_downloads=True)
 
     page.goto(base + "/")
     sign_in_with_password(page, bram.email, PASSWORD)
@@ -131,5 +97,5 @@ def test_a_customer_books_a_date_with_a_guest_and_a_voucher_and_cancels_it(
     nav_link(page, "bookings").click()
     expect(page.locator("section[aria-labelledby=past-heading] .booking-row")).to_contain_text(
         TITLE)
-    context.close()
+    page.context.close()
     watch.assert_clean()

@@ -11,11 +11,11 @@ no console error or CSP violation shows up.
 import re
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from weconomics.communities.models import Community, CommunityDomain, Membership
 from weconomics.conftest import PASSWORD, make_account
-from weconomics.web.tests.test_browser import CHROMIUM_ARGS, Watch, heading, shot
+from weconomics.web.tests.browser import fill_in_sign_in, heading, shot, sign_in_with_password
 
 pytestmark = pytest.mark.browser
 
@@ -23,56 +23,10 @@ ANNA = ("anna@example.org", "Anna Aalbers")
 BRAM = ("bram@example.org", "Bram Bakker")
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # As in test_browser: Playwright's loop runs in this thread, the ORM calls are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def watch(live_server):
-    return Watch(live_server.url)
-
-
-@pytest.fixture
-def new_page(browser, watch):
-    """A page in a fresh context (its own cookies: one signed-in person each)."""
-    contexts = []
-
-    def make() -> Page:
-        context = watch.attach(browser.new_context(locale="nl-NL"))
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("dialog", lambda dialog: (watch.errors.append(f"dialog: {dialog.message}"),
-                                          dialog.dismiss()))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 @pytest.fixture
 def people(transactional_db):
     # Made before the browser starts (see test_browser_network).
     return make_account(*ANNA), make_account(*BRAM)
-
-
-def sign_in(page: Page, email: str) -> None:
-    expect(heading(page)).to_have_text("Inloggen")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.login button[type=submit]").first.click()
 
 
 def next_step(page: Page) -> None:
@@ -92,8 +46,7 @@ def test_a_member_starts_a_community_and_makes_an_invitee_a_steward(people, live
     # --- Anna starts a community in three steps --------------------------------------------
     anna = new_page()
     anna.goto(base + "/")
-    anna.locator(".site-header nav a[href='/accounts/login/']").click()
-    sign_in(anna, ANNA[0])
+    sign_in_with_password(anna, ANNA[0], PASSWORD)
     expect(anna.locator("html")).to_have_attribute("lang", "nl")
     anna.locator("main a[href='/communities/new/']").first.click()
     expect_step(anna, 1)
@@ -146,7 +99,7 @@ def test_a_member_starts_a_community_and_makes_an_invitee_a_steward(people, live
     expect(heading(bram)).to_contain_text("Leerkring Zorg")
     shot(bram, "communities-invitation")
     bram.locator("main a[href^='/accounts/login/?next=']").click()
-    sign_in(bram, BRAM[0])
+    fill_in_sign_in(bram, BRAM[0], PASSWORD)
     expect(bram).to_have_url(link)
     bram.locator("main form button[type=submit]").click()
     expect(bram).to_have_url(base + "/c/leerkring-zorg/")

@@ -14,16 +14,10 @@ import re
 import pytest
 from django.urls import reverse
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from weconomics.conftest import PASSWORD, make_account
-from weconomics.web.tests.test_browser import (
-    CHROMIUM_ARGS,
-    Watch,
-    heading,
-    shot,
-    sign_in_with_password,
-)
+from weconomics.web.tests.browser import heading, nav_link, shot, sign_in_with_password
 
 pytestmark = pytest.mark.browser
 
@@ -35,46 +29,6 @@ ABOUT = ("Ik begeleid teams bij **samenwerken**.\n\n"
 NOTE = "We spraken elkaar op de ledendag."
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # As in test_browser: Playwright's loop runs in this thread, the ORM calls are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def watch(live_server):
-    return Watch(live_server.url)
-
-
-@pytest.fixture
-def new_page(browser, watch):
-    """A page in a fresh context (its own cookies: one signed-in member each)."""
-    contexts = []
-
-    def make() -> Page:
-        context = watch.attach(browser.new_context(locale="nl-NL"))
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        # A script that ran from user text would show up as a dialog or a console line.
-        page.on("dialog", lambda dialog: (watch.errors.append(f"dialog: {dialog.message}"),
-                                          dialog.dismiss()))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 @pytest.fixture
 def photo_file(tmp_path):
     path = tmp_path / "anna.png"
@@ -82,10 +36,6 @@ def photo_file(tmp_path):
     image.paste((230, 200, 60), (50, 40, 150, 120))
     image.save(path, format="PNG")
     return path
-
-
-def nav_link(page: Page, name: str):
-    return page.locator(f".site-header nav a[href='{reverse(name)}']")
 
 
 def expect_image_loaded(image) -> None:

@@ -11,12 +11,11 @@ host, log a console error or hit the Content-Security-Policy.
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from weconomics.audit.models import AuditRecord
 from weconomics.conftest import PASSWORD
-from weconomics.web.tests.test_browser import (
-    CHROMIUM_ARGS,
+from weconomics.web.tests.browser import (
     Watch,
     heading,
     shot,
@@ -37,12 +36,6 @@ AUTHENTICATOR = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # As in test_browser: Playwright's sync API keeps an event loop in this thread.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
 def base(live_server) -> str:
     # WebAuthn needs a secure context: plain http is one only on localhost.
@@ -55,16 +48,11 @@ def watch(base):
 
 
 @pytest.fixture
-def page(chromium_path, watch):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                             args=CHROMIUM_ARGS)
-        context = watch.attach(browser.new_context(locale="nl-NL"))
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+def page(watch, browser):
+    context = watch.attach(browser.new_context(locale="nl-NL"))
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
 
 
 def add_virtual_authenticator(page: Page):
