@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from weconomics.api.tests.test_catalogue_api import (
+from weconomics.api.tests.helpers import (
     API,
     actions,
     assert_problem,
@@ -42,26 +42,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def provider(db):
-    return make_account("paula@example.org", "Paula Provider")
-
-
-@pytest.fixture
-def customer(db):
-    return make_account("carl@example.org", "Carl Customer")
-
-
-@pytest.fixture
-def stranger(db):
-    return make_account("stan@example.org", "Stan Stranger")
-
-
-@pytest.fixture
-def training(provider):
-    return scheduled(provider)
 
 
 def book(client, product, **fields):

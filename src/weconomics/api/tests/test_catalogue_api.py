@@ -5,10 +5,19 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.test import Client
-from django.utils import timezone
 
-from weconomics.audit.models import AuditRecord
+from weconomics.api.tests.helpers import (
+    API,
+    actions,
+    assert_problem,
+    draft,
+    patch_json,
+    post_json,
+    put_json,
+    soon,
+    token_client,
+    visitor,
+)
 from weconomics.bookings import services as bookings
 from weconomics.bookings.models import Booking, State
 from weconomics.bookings.tests.helpers import (
@@ -23,78 +32,14 @@ from weconomics.catalogue.models import Occurrence, Product
 from weconomics.communities import publications
 from weconomics.communities import services as communities
 from weconomics.communities.models import Membership
-from weconomics.conftest import make_account
 from weconomics.contacts import organisations as orgs
-from weconomics.identity import services as identity
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1"
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-def token_client(account, scope="write"):
-    _, raw = identity.create_token(actor=account, name=f"{scope} token", scope=scope)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
-
-
-def visitor():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-def assert_problem(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["code"] == code, body
-    assert body["title"] and body["detail"]
-    return body
-
-
-def post_json(client, path, body=None, **headers):
-    return client.post(path, body if body is not None else {},
-                       content_type="application/json", **headers)
-
-
-def patch_json(client, path, body):
-    return client.patch(path, body, content_type="application/json")
-
-
-def put_json(client, path, body):
-    return client.put(path, body, content_type="application/json")
-
-
-def actions():
-    return list(AuditRecord.objects.order_by("pk").values_list("action", flat=True))
-
-
-def soon(days=7, hours=0):
-    return (timezone.now() + dt.timedelta(days=days, hours=hours)).replace(microsecond=0)
-
-
-@pytest.fixture
-def provider(db):
-    return make_account("paula@example.org", "Paula Provider")
-
-
-@pytest.fixture
-def customer(db):
-    return make_account("carl@example.org", "Carl Customer")
-
-
-@pytest.fixture
-def stranger(db):
-    return make_account("stan@example.org", "Stan Stranger")
-
-
-@pytest.fixture
-def training(provider):
-    """A published training with one date of 10 places in the provider's public community."""
-    return scheduled(provider)
 
 
 @pytest.fixture
@@ -104,12 +49,6 @@ def club(provider):
         actor=provider, name="Club", slug="club", kind="professional_network",
         purpose="Members only", audience="Members", visibility="listed",
         review_publications=False, domains=["training"])
-
-
-def draft(provider, **fields):
-    fields = {"kind": "workshop", "logistics": "scheduled", "title": "Clay workshop",
-              "price_cents": 1500, **fields}
-    return catalogue.create_product(actor=provider, **fields)
 
 
 # --- reading the catalogue --------------------------------------------------------------

@@ -15,6 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from weconomics.api.tests.helpers import (
+    API,
+    actions,
+    assert_problem,
+    patch_json,
+    post_json,
+    put_json,
+    token_client,
+    visitor,
+)
 from weconomics.audit.models import AuditRecord
 from weconomics.communities import board, services
 from weconomics.communities import publications as published
@@ -31,50 +41,13 @@ from weconomics.communities.models import (
 )
 from weconomics.conftest import make_account
 from weconomics.contacts import services as contacts
-from weconomics.identity import services as identity
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1"
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-def token_client(account, scope="write"):
-    _, raw = identity.create_token(actor=account, name=f"{scope} token", scope=scope)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
-
-
-def visitor():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-def assert_problem(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["code"] == code, body
-    assert body["title"] and body["detail"]
-    return body
-
-
-def post_json(client, path, body=None):
-    return client.post(path, body or {}, content_type="application/json")
-
-
-def patch_json(client, path, body):
-    return client.patch(path, body, content_type="application/json")
-
-
-def put_json(client, path, body=None):
-    return client.put(path, body or {}, content_type="application/json")
-
-
-def actions():
-    return list(AuditRecord.objects.order_by("pk").values_list("action", flat=True))
 
 
 def person(account, visibility="public"):

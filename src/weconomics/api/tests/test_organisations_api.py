@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from weconomics.api.tests.helpers import assert_problem, patch_json, post_json, token_client
 from weconomics.audit.models import AuditRecord
 from weconomics.contacts import organisations as orgs
 from weconomics.contacts import services
@@ -17,32 +18,9 @@ from weconomics.contacts.models import (
     OrganisationMembership,
     OrganisationPost,
 )
-from weconomics.identity import services as identity
 from weconomics.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
-
-
-def token_client(account, scope="write"):
-    _, raw = identity.create_token(actor=account, name=f"{scope} token", scope=scope)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
-def assert_problem(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["code"] == code
-    assert body["title"] and body["detail"]
-    return body
-
-
-def post_json(client, path, body=None):
-    return client.post(path, body or {}, content_type="application/json")
-
-
-def patch_json(client, path, body):
-    return client.patch(path, body, content_type="application/json")
 
 
 @pytest.fixture
