@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weconomics.communities import publications as services
-from weconomics.communities.access import memberships_of
-from weconomics.communities.errors import CommunityError, Invalid, NotFound
-from weconomics.communities.models import CommunityDomain
+from weconomics.communities.errors import CommunityError, NotFound
 from weconomics.contacts.text import render_markdown
 from weconomics.web.forms_channel import ArticleForm
+from weconomics.web.publishing import chosen_targets, publish_choices, published_text
 
 SECTION = {"nav_section": "articles"}
 
@@ -91,22 +90,8 @@ def article_edit(request, article_id):
 
 
 def _publish_context(request, found, *, error: str = "", chosen=(), allies: bool = True):
-    placements = list(services.publications_of(found)
-                      .select_related("community", "domain__kind")
-                      .order_by("community__name", "pk"))
-    taken = {p.domain_id for p in placements}
-    memberships = list(memberships_of(request.user))
-    by_community: dict[int, list[CommunityDomain]] = {}
-    # The domains of the author's own communities, in one query.
-    for domain in (CommunityDomain.objects.filter(
-            community_id__in=[m.community_id for m in memberships]).select_related("kind")):
-        by_community.setdefault(domain.community_id, []).append(domain)
-    groups = [{"community": m.community, "domains": [
-        {"domain": d, "value": f"{m.community.slug}:{d.slug}", "taken": d.pk in taken,
-         "checked": f"{m.community.slug}:{d.slug}" in chosen}
-        for d in by_community.get(m.community_id, [])]} for m in memberships]
-    return {"article": found, "groups": groups, "placements": placements, "error": error,
-            "allies": allies, **SECTION}
+    return {"article": found, **publish_choices(request.user, found, chosen=chosen),
+            "error": error, "allies": allies, **SECTION}
 
 
 @login_required
@@ -116,20 +101,15 @@ def article_publish(request, article_id):
         return render(request, "web/articles/publish.html", _publish_context(request, found))
     chosen = request.POST.getlist("target")
     allies = request.POST.get("allies_may_see") == "on"
-    targets = [tuple(value.split(":", 1)) for value in chosen if ":" in value]
     try:
-        if len(targets) != len(chosen):
-            raise Invalid(_("Choose community domains from the list."))
-        made = services.publish(actor=request.user, content=found, targets=targets,
+        made = services.publish(actor=request.user, content=found,
+                                targets=chosen_targets(chosen),
                                 allies_may_see=allies, request=request)
     except CommunityError as error:
         return render(request, "web/articles/publish.html",
                       _publish_context(request, found, error=str(error), chosen=set(chosen),
                                        allies=allies), status=error.status)
-    waiting = sum(1 for p in made if p.status == services.Status.PENDING)
-    messages.success(request, _("Published in %(n)d domain(s).") % {"n": len(made)}
-                     + (" " + _("%(n)d wait(s) for a steward's approval.") % {"n": waiting}
-                        if waiting else ""))
+    messages.success(request, published_text(made))
     return redirect("article_publish", article_id=found.pk)
 
 

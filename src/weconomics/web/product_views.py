@@ -34,9 +34,8 @@ from weconomics.catalogue.access import (
 from weconomics.catalogue.errors import CatalogueError, NotFound
 from weconomics.catalogue.models import Occurrence, Product
 from weconomics.communities import publications
-from weconomics.communities.access import memberships_of
-from weconomics.communities.errors import CommunityError, Invalid
-from weconomics.communities.models import Community, CommunityDomain
+from weconomics.communities.errors import CommunityError
+from weconomics.communities.models import Community
 from weconomics.contacts.queries import organisation_memberships_of
 from weconomics.contacts.text import render_markdown
 from weconomics.web.forms_products import (
@@ -45,6 +44,7 @@ from weconomics.web.forms_products import (
     ProductForm,
     StatusForm,
 )
+from weconomics.web.publishing import chosen_targets, publish_choices, published_text
 
 SECTION = {"nav_section": "products"}
 PER_PAGE = 24
@@ -250,21 +250,7 @@ def product_edit(request, product_id):
 # --- status and publishing ---------------------------------------------------------------
 
 def _publish_context(request, found: Product, *, error: str = "", chosen=()) -> dict:
-    placements = list(publications.publications_of(found)
-                      .select_related("community", "domain__kind")
-                      .order_by("community__name", "pk"))
-    taken = {p.domain_id for p in placements}
-    memberships = list(memberships_of(request.user))
-    by_community: dict[int, list[CommunityDomain]] = {}
-    for domain in (CommunityDomain.objects.filter(
-            community_id__in=[m.community_id for m in memberships])
-            .select_related("kind").order_by("position", "kind__position", "pk")):
-        by_community.setdefault(domain.community_id, []).append(domain)
-    groups = [{"community": m.community, "domains": [
-        {"domain": d, "value": f"{m.community.slug}:{d.slug}", "taken": d.pk in taken,
-         "checked": f"{m.community.slug}:{d.slug}" in chosen}
-        for d in by_community.get(m.community_id, [])]} for m in memberships]
-    return {"groups": groups, "placements": placements, "error": error,
+    return {**publish_choices(request.user, found, chosen=chosen), "error": error,
             **manage_context(found, "publish")}
 
 
@@ -273,21 +259,16 @@ def product_publish(request, product_id):
     if request.method != "POST":
         return render(request, "web/products/publish.html", _publish_context(request, found))
     chosen = request.POST.getlist("target")
-    targets = [tuple(value.split(":", 1)) for value in chosen if ":" in value]
     try:
-        if len(targets) != len(chosen):
-            raise Invalid(_("Choose community domains from the list."))
-        made = publications.publish(actor=request.user, content=found, targets=targets,
+        made = publications.publish(actor=request.user, content=found,
+                                    targets=chosen_targets(chosen),
                                     allies_may_see=request.POST.get("allies_may_see") == "on",
                                     request=request)
     except CommunityError as error:
         return render(request, "web/products/publish.html",
                       _publish_context(request, found, error=str(error), chosen=set(chosen)),
                       status=error.status)
-    waiting = sum(1 for p in made if p.status == publications.Status.PENDING)
-    text = _("Published in %(n)d domain(s).") % {"n": len(made)}
-    if waiting:
-        text += " " + _("%(n)d wait(s) for a steward's approval.") % {"n": waiting}
+    text = published_text(made)
     if found.status != Product.Status.PUBLISHED:
         text += " " + _("Channels show it once its status is published.")
     messages.success(request, text)
