@@ -55,12 +55,18 @@ def start_topic(*, actor, community: Community, title: str, body: str,
     return topic
 
 
-def _topic(actor, community: Community, topic_id: int, *, lock: bool = False) -> Topic:
+def _topic(actor, community: Community, topic_id: int, *, lock: bool = False,
+           membership: Membership | None = None) -> Topic:
+    """The topic; a hidden one exists only for moderators and its author."""
     topics = Topic.objects.filter(community=community, pk=topic_id)
     if lock:
         topics = topics.select_for_update()
     topic = topics.first()
-    if topic is None:
+    hidden_from_actor = (
+        topic is not None and topic.hidden_at is not None and membership is not None
+        and membership.role not in (Role.STEWARD, Role.SUPERVISOR)
+        and topic.author_id != actor.pk)
+    if topic is None or hidden_from_actor:
         raise NotFound(_("There is no such topic, or it is not visible to you."))
     return topic
 
@@ -105,8 +111,8 @@ def edit_topic(*, actor, community: Community, topic_id: int, title: str, body: 
                request=None) -> Topic:
     title, body = _clean_post(title, body)
     with transaction.atomic():
-        require_role(actor, community)
-        topic = _topic(actor, community, topic_id, lock=True)
+        membership = require_role(actor, community)
+        topic = _topic(actor, community, topic_id, lock=True, membership=membership)
         if topic.author_id != actor.pk:
             raise NotAllowed(_("Only its author can edit this."))
         topic.title, topic.body = title, body
@@ -118,8 +124,8 @@ def edit_topic(*, actor, community: Community, topic_id: int, title: str, body: 
 def delete_topic(*, actor, community: Community, topic_id: int, request=None) -> None:
     """Delete one's own topic with its replies; moderators hide rather than delete."""
     with transaction.atomic():
-        require_role(actor, community)
-        topic = _topic(actor, community, topic_id, lock=True)
+        membership = require_role(actor, community)
+        topic = _topic(actor, community, topic_id, lock=True, membership=membership)
         if topic.author_id != actor.pk:
             raise NotAllowed(_("Only its author can delete this."))
         record("communities.topic_deleted", actor=actor, target=community, request=request,

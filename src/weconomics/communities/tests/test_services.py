@@ -622,3 +622,22 @@ def test_one_items_visibility_agrees_with_the_list_of_visible_publications(owner
     # The ally sees the shared offers of the listed and hidden communities, not the others.
     assert publications.is_visible(ally_member, articles[("hidden", True)])
     assert not publications.is_visible(ally_member, articles[("hidden", False)])
+
+
+def test_a_hidden_topic_is_not_found_by_members_who_did_not_write_it(owner, member, outsider):
+    community = start(owner)
+    add(community, owner, member)
+    add(community, owner, outsider)
+    topic = board.start_topic(actor=outsider, community=community, title="T", body="B")
+    board.moderate_topic(actor=owner, community=community, topic_id=topic.pk, hidden=True)
+    with pytest.raises(NotFound):
+        board.edit_topic(actor=member, community=community, topic_id=topic.pk, title="X",
+                         body="Y")
+    with pytest.raises(NotFound):
+        board.delete_topic(actor=member, community=community, topic_id=topic.pk)
+    # Its author still finds it (to delete it), and a visible one refuses others plainly.
+    board.edit_topic(actor=outsider, community=community, topic_id=topic.pk, title="T2",
+                     body="B2")
+    shown = board.start_topic(actor=outsider, community=community, title="S", body="B")
+    with pytest.raises(NotAllowed):
+        board.delete_topic(actor=member, community=community, topic_id=shown.pk)
