@@ -23,6 +23,12 @@ def browser(chromium_path):
                                               args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+        # Queries a test made while Playwright's loop ran used connections of that context
+        # (Django keeps connections per async context); close them here, inside it, or
+        # PostgreSQL refuses to drop the test database ("accessed by other users").
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
