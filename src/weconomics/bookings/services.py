@@ -44,6 +44,7 @@ from weconomics.bookings.models import (
 from weconomics.catalogue.access import can_manage, managed_by, product_for
 from weconomics.catalogue.errors import NotFound as ProductNotFound
 from weconomics.catalogue.models import Occurrence, Product, ResourceUnit
+from weconomics.contacts.access import display_name
 from weconomics.identity.models import Account, clean_display_text
 from weconomics.notifications.services import notify
 
@@ -68,8 +69,7 @@ def _local_zone() -> ZoneInfo:
 
 
 def _name(account) -> str:
-    person = getattr(account, "person", None)
-    return getattr(person, "display_name", "") or account.name or account.email.split("@")[0]
+    return display_name(account, fallback=account.email.split("@")[0])
 
 
 def _after_commit(booking_id: int, kind: str) -> None:

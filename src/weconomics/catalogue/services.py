@@ -19,6 +19,7 @@ from weconomics.audit.services import record
 from weconomics.catalogue.access import ADMIN_ROLES, managed_product
 from weconomics.catalogue.errors import Invalid, NotAllowed
 from weconomics.catalogue.models import Availability, Occurrence, Product, ResourceUnit
+from weconomics.contacts.access import display_name
 from weconomics.contacts.models import Organisation, OrganisationMembership
 from weconomics.identity.models import clean_display_text
 
@@ -175,8 +176,7 @@ def _set_skills(product: Product, names: list[str]) -> None:
 def _provider_name(actor, organisation) -> str:
     if organisation is not None:
         return organisation.name
-    person = getattr(actor, "person", None)
-    return getattr(person, "display_name", "") or actor.name or actor.email.split("@")[0]
+    return display_name(actor, fallback=actor.email.split("@")[0])
 
 
 def create_product(*, actor, organisation: str | None = None, request=None,

@@ -14,6 +14,7 @@ from weconomics.communities.access import access_to
 from weconomics.communities.errors import Conflict, Invalid, NotAllowed, NotFound
 from weconomics.communities.models import Community, CommunityDomain, Membership, Reply, Topic
 from weconomics.communities.services import _one_line, _text, require_role
+from weconomics.contacts.access import display_name
 from weconomics.notifications.models import Notification
 
 Role = Membership.Role
@@ -98,8 +99,7 @@ def _tell_participants(topic: Topic, actor, community: Community) -> None:
     wanted = list(dict.fromkeys(([topic.author_id] if topic.author_id else []) + earlier))
     members = set(Membership.objects.filter(community=community, account_id__in=wanted)
                   .values_list("account_id", flat=True))
-    profile = getattr(actor, "person", None)
-    name = getattr(profile, "display_name", "") or actor.name or actor.email
+    name = display_name(actor)
     Notification.objects.bulk_create([
         Notification(recipient_id=account_id, kind="communities.replied", actor=actor,
                      params={"actor": name, "title": topic.title, "community": community.name},

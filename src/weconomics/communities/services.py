@@ -44,6 +44,8 @@ from weconomics.communities.models import (
     Membership,
     colour_validator,
 )
+from weconomics.contacts.access import display_name
+from weconomics.contacts.organisations import absolute_url
 from weconomics.identity.models import Account, clean_display_text
 from weconomics.notifications.models import Notification
 from weconomics.notifications.services import notify
@@ -151,9 +153,7 @@ def _notify_stewards(where: Community, kind: str, *, actor, url: str, **params) 
         account=actor).values_list("account_id", flat=True)
     params = {k: str(v) for k, v in params.items()}
     if actor is not None:
-        profile = getattr(actor, "person", None)
-        params.setdefault("actor", getattr(profile, "display_name", "") or actor.name
-                          or actor.email)
+        params.setdefault("actor", display_name(actor))
     Notification.objects.bulk_create([
         Notification(recipient_id=account_id, kind=kind, actor=actor, params=params, url=url)
         for account_id in stewards])
@@ -690,20 +690,14 @@ def invite(*, actor, community: Community, email: str = "", role: str = Role.MEM
             if invitee is not None:
                 notify(invitee, "communities.invited", actor=actor, community=community.name,
                        url=path)
-            link = _absolute(request, path)
+            link = absolute_url(request, path)
             language = (invitee.language if invitee and invitee.language
                         else translation.get_language() or settings.LANGUAGE_CODE)
-            inviter = getattr(getattr(actor, "person", None), "display_name", "") or actor.name
+            inviter = display_name(actor, fallback="")
             context = {"community": community.name, "purpose": community.purpose,
                        "inviter": inviter, "link": link, "days": days, "role": role}
             transaction.on_commit(lambda: _send_invitation(email, language, context))
     return invitation, token
-
-
-def _absolute(request, path: str) -> str:
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.SITE_URL.rstrip("/") + path if getattr(settings, "SITE_URL", "") else path
 
 
 def _send_invitation(email: str, language: str, context: dict) -> None:

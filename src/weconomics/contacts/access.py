@@ -37,6 +37,16 @@ def person_of(account) -> Person | None:
         return None
 
 
+def display_name(account, *, fallback: str | None = None) -> str:
+    """The name people see for an account: its profile's display name, else the account's
+    name, else `fallback` (the email address when none is given)."""
+    person = getattr(account, "person", None)
+    name = getattr(person, "display_name", "") or account.name
+    if name:
+        return name
+    return account.email if fallback is None else fallback
+
+
 @dataclass(frozen=True)
 class ViewerContext:
     """What one viewer's relations are, as subqueries evaluated inside a single SQL query."""

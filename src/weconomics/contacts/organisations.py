@@ -247,7 +247,7 @@ def invite(*, actor, organisation: Organisation, email: str, role: str = Role.ME
         if invitee is not None:
             notify(invitee, "contacts.organisation_invited", actor=actor,
                    organisation=organisation.name, url=f"/organisations/invitations/{token}/")
-        link = _absolute(request, f"/organisations/invitations/{token}/")
+        link = absolute_url(request, f"/organisations/invitations/{token}/")
         language = (invitee.language if invitee and invitee.language
                     else translation.get_language() or settings.LANGUAGE_CODE)
         inviter = getattr(getattr(actor, "person", None), "display_name", "") or actor.name
@@ -257,7 +257,8 @@ def invite(*, actor, organisation: Organisation, email: str, role: str = Role.ME
     return invitation, token
 
 
-def _absolute(request, path: str) -> str:
+def absolute_url(request, path: str) -> str:
+    """The full address of a path for a mail: from the request, else WECONOMICS_SITE_URL."""
     if request is not None:
         return request.build_absolute_uri(path)
     return settings.SITE_URL.rstrip("/") + path if getattr(settings, "SITE_URL", "") else path
