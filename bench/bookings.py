@@ -47,6 +47,8 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=8, help="granian threads per worker")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--port", type=int, default=8311)
+    parser.add_argument("--cases", default="bare,catalogue,book,contend",
+                        help="Which cases to run, comma-separated (the ratios need bare).")
     return parser.parse_args()
 
 
@@ -188,8 +190,33 @@ end
 """
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+SERVER_GROUP = None  # the process group of `weconomics serve`, set in main
+
+
+def cpu_seconds() -> dict:
+    """CPU seconds used so far by the server's processes, PostgreSQL's and wrk (children)."""
+    used = {"server": 0.0, "postgres": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        ticks = int(fields[11]) + int(fields[12])
+        if SERVER_GROUP is not None and int(fields[2]) == SERVER_GROUP:
+            used["server"] += ticks / TICK
+        elif name == "postgres":
+            used["postgres"] += ticks / TICK
+    children = os.times()
+    used["wrk"] = children.children_user + children.children_system
+    return used
+
+
 def wrk(port: int, path: str, seconds: int, connections: int, script: Path | None = None,
         threads: int = 2) -> dict:
+    before = cpu_seconds()
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script is not None:
         command += ["-s", str(script)]
@@ -208,11 +235,18 @@ def wrk(port: int, path: str, seconds: int, connections: int, script: Path | Non
         result["p95"] = int(p95.group(1)) / 1000
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
+    after = cpu_seconds()
+    total = result["rps"] * seconds
+    # CPU milliseconds per request, by whom (backends that ended during the run are lost,
+    # so the PostgreSQL share is a floor).
+    result["cpu"] = {who: (after[who] - before[who]) * 1000 / total for who in after}
     return result
 
 
-def wait_until_up(port: int) -> None:
-    for _ in range(300):
+def wait_until_up(port: int, server: subprocess.Popen) -> None:
+    for _ in range(1200):  # migrate and collectstatic run first
+        if server.poll() is not None:
+            raise RuntimeError(f"the server stopped (exit code {server.returncode})")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return
@@ -254,19 +288,26 @@ def main() -> None:
          str(args.workers), "--no-worker"], env={**env, "WECONOMICS_THREADS":
                                                   str(args.threads)},
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    global SERVER_GROUP
+    SERVER_GROUP = server.pid
     try:
-        wait_until_up(args.port)
+        wait_until_up(args.port, server)
         port, seconds, conns = args.port, args.seconds, args.connections
+        cases = set(args.cases.split(","))
         wrk(port, "/healthz", 2, conns)
         wrk(port, "/api/v1/products", 2, conns)
-        results = {
-            "bare": wrk(port, "/healthz", seconds, conns, get_script),
-            "catalogue": wrk(port, "/api/v1/products", seconds, conns, get_script),
-            "book": wrk(port, "/", seconds, conns, book_script, threads),
-        }
-        # 50 clients at once on one date with 100 places; long enough for every one of the
-        # customers to try once at most (the script never repeats a customer within 4,000).
-        results["contend"] = wrk(port, "/", 6, conns, contend_script, threads)
+        results = {}
+        if "bare" in cases:
+            results["bare"] = wrk(port, "/healthz", seconds, conns, get_script)
+        if "catalogue" in cases:
+            results["catalogue"] = wrk(port, "/api/v1/products", seconds, conns, get_script)
+        if "book" in cases:
+            results["book"] = wrk(port, "/", seconds, conns, book_script, threads)
+        if "contend" in cases:
+            # 50 clients at once on one date with 100 places; long enough for every one of
+            # the customers to try once at most (the script never repeats a customer
+            # within 4,000).
+            results["contend"] = wrk(port, "/", 6, conns, contend_script, threads)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
@@ -287,19 +328,24 @@ def report(args, data, results) -> None:
     print(f"{vendor}, {os.cpu_count()} cores, granian {args.workers} workers x {args.threads} "
           f"threads, wrk -t2 -c{args.connections} -d{args.seconds}s, load average "
           f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}")
-    print(f"{'case':<12}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
+    print(f"{'case':<12}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"  CPU ms per request (server/postgres/wrk)  statuses")
     for name, found in results.items():
+        cpu = "/".join(f"{found['cpu'][who]:.2f}" for who in ("server", "postgres", "wrk"))
         print(f"{name:<12}{found['rps']:>10.0f}{found.get('p50', 0):>9.1f}"
-              f"{found.get('p95', 0):>9.1f}{found.get('p99', 0):>9.1f}  "
+              f"{found.get('p95', 0):>9.1f}{found.get('p99', 0):>9.1f}  {cpu:<41} "
               f"{found['codes'] or ('non-2xx ' + str(found['non2xx']))}")
-    bare = results["bare"]["rps"]
-    print(f"ratios to the bare view: catalogue {results['catalogue']['rps'] / bare:.2f}, "
-          f"booking {results['book']['rps'] / bare:.2f}")
+    if "bare" in results:
+        bare = results["bare"]["rps"]
+        print("ratios to the bare view: " + ", ".join(
+            f"{name} {found['rps'] / bare:.2f}" for name, found in results.items()
+            if name in ("catalogue", "book")))
     print(f"bookings written by the 'book' case: {booked}")
     verdict = ("sold out, none oversold" if confirmed_contended == 100 else
                "OVERSOLD" if confirmed_contended > 100 else "not sold out within the run")
-    print(f"contended date: capacity 100, confirmed {confirmed_contended} ({verdict}); "
-          f"answers {results['contend']['codes']}")
+    if "contend" in results:
+        print(f"contended date: capacity 100, confirmed {confirmed_contended} ({verdict}); "
+              f"answers {results['contend']['codes']}")
 
 
 if __name__ == "__main__":

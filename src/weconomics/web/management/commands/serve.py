@@ -28,9 +28,14 @@ DIGEST_FIRST_AFTER = 60
 
 
 def port_is_free(host: str, port: int) -> bool:
-    """Bind without SO_REUSEPORT: granian reuses ports, so a second server would share one."""
+    """Bind without SO_REUSEPORT: granian reuses ports, so a second server would share one.
+
+    SO_REUSEADDR lets the probe bind past connections of a stopped server that are still
+    closing (TIME_WAIT, up to a minute after a restart); a server still listening refuses it.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host.strip("[]"), port))
         except OSError:
