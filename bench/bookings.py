@@ -223,7 +223,9 @@ def wrk(port: int, path: str, seconds: int, connections: int, script: Path | Non
     out = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
                          text=True, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-              "codes": {int(c): int(n) for c, n in re.findall(r"status (\d+) (\d+)", out)}}
+              "codes": {}}
+    for code, count in re.findall(r"status (\d+) (\d+)", out):  # one line per wrk thread
+        result["codes"][int(code)] = result["codes"].get(int(code), 0) + int(count)
     for pct in ("50", "75", "90", "99"):
         found = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out)
         if found:

@@ -11,6 +11,8 @@ from weconomics.web import views
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # First: an API call is matched at once instead of after every page's pattern.
+    path("api/v1/", api.urls),
     path("", include("weconomics.web.urls")),
     # Ahead of allauth's own route, so giving consent writes an audit record.
     path("identity/o/authorize",
@@ -18,6 +20,5 @@ urlpatterns = [
          name="oidc_authorize"),
     path("", include("allauth.idp.urls")),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

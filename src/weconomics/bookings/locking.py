@@ -16,6 +16,7 @@ SKIP_LOCKS = False
 
 def lock(queryset: QuerySet) -> Model | None:
     """Return the first row of the queryset, locked for the rest of the transaction."""
+    queryset = queryset.order_by("pk")  # rows in one order: pk (and no model ordering)
     if SKIP_LOCKS:
         return queryset.first()
     return queryset.select_for_update().first()

@@ -1,8 +1,9 @@
 """Background work of bookings: the mails (with the .ics attached), reminders, minimums and
-waiting-list offers. Mails are enqueued only after the change they tell of has committed."""
+waiting-list offers. Mails are enqueued only with the change they tell of (enqueue_on_commit)."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -38,6 +39,23 @@ _("Reminder: %(product)s")
 _("Receipt for %(product)s")
 _("%(product)s may not go ahead")
 _("%(product)s goes ahead")
+
+
+def enqueue_on_commit(task_, **kwargs) -> None:
+    """Enqueue a task for when the current transaction commits, never before.
+
+    With the database task backend the task's row is written inside the transaction (a
+    transactional outbox): the worker can see it exactly when the change commits, and
+    nothing is left to write, or to lose, after the commit. Other backends (the immediate
+    one of the tests, a broker) are handed the task after commit.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task_.get_backend(), DatabaseBackend) and (
+            transaction.get_connection().in_atomic_block):
+        task_.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: task_.enqueue(**kwargs))
 
 
 def _site() -> str:

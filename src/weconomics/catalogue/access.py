@@ -73,20 +73,27 @@ def catalogue(viewer, *, q: str = "", kind: str = "", community: str = "",
     return products.order_by("-created_at", "-pk")
 
 
-def product_for(viewer, product_id) -> Product:
-    """Return the product when the viewer may see it, or raise NotFound."""
+def product_for(viewer, product_id, *, with_provider: bool = True) -> Product:
+    """Return the product when the viewer may see it, or raise NotFound.
+
+    with_provider=False leaves the provider's account and profile and the organisation
+    unloaded (booking needs none of them, and their columns cost more than the product's).
+    """
     try:
         product_id = int(product_id)
     except (TypeError, ValueError):
         raise NotFound(_("There is no such product, or it is not visible to you.")) from None
-    from weconomics.communities.publications import is_visible
+    from weconomics.communities.publications import is_visible, shown_to_everyone
 
-    product = (Product.objects.filter(pk=product_id)
-               .select_related("organisation", "provider__person").first())
+    found = Product.objects.filter(pk=product_id).annotate(public=shown_to_everyone(Product))
+    if with_provider:
+        found = found.select_related("organisation", "provider__person")
+    product = found.order_by().first()
     # The same rule as visible_products, decided for one row without its big subquery.
     if product is None or not (
             can_manage(viewer, product)
-            or (product.status == Product.Status.PUBLISHED and is_visible(viewer, product))):
+            or (product.status == Product.Status.PUBLISHED
+                and (product.public or is_visible(viewer, product)))):
         raise NotFound(_("There is no such product, or it is not visible to you."))
     return product
 

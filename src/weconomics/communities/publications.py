@@ -330,6 +330,14 @@ def visible_publications(viewer) -> QuerySet[Publication]:
                            | (Q(allies_may_see=True) & access.allied_with("community_id", mine)))
 
 
+def shown_to_everyone(model) -> Exists:
+    """An annotation for rows of a publishable model: published in a public community (so
+    everyone sees it, and `is_visible` need not be asked)."""
+    return Exists(Publication.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"),
+        status=Status.APPROVED, live=True, community__visibility=Community.Visibility.PUBLIC))
+
+
 def is_visible(viewer, content) -> bool:
     """Whether the viewer sees the content in some channel: `visible_publications`'s rule
     for one item, in a few small queries (the booking path asks it on every booking)."""

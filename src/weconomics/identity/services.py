@@ -70,7 +70,8 @@ def authenticate_token(raw: str) -> PersonalAccessToken | None:
     """Return the active token for a raw value, or None; note when it was last used."""
     token = (
         PersonalAccessToken.objects.active()
-        .select_related("account")
+        # The profile too: names shown or written by the request need no second query.
+        .select_related("account", "account__person")
         .filter(token_hash=hash_token(raw), account__is_active=True)
         .first()
     )

@@ -33,18 +33,20 @@ DIGEST_LIST_LIMIT = 50
 def notify(recipient, kind: str, *, actor=None, url: str = "", **params) -> Notification | None:
     """Tell recipient that something happened; call it inside the change's transaction.
 
-    Nothing is written when the recipient is the actor themselves.
+    recipient is an account or an account's id. Nothing is written when the recipient is
+    the actor themselves.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    if actor is not None and recipient.pk == actor.pk:
+    recipient_id = getattr(recipient, "pk", recipient)
+    if actor is not None and recipient_id == actor.pk:
         return None
     if actor is not None and "actor" not in params:
         # The profile's display name when the account has one (RelatedObjectDoesNotExist
         # is an AttributeError, so getattr's default covers an account without a profile).
         profile = getattr(actor, "person", None)
         params["actor"] = getattr(profile, "display_name", "") or actor.name or actor.email
-    return Notification.objects.create(recipient=recipient, kind=kind, actor=actor,
+    return Notification.objects.create(recipient_id=recipient_id, kind=kind, actor=actor,
                                        params={k: str(v) for k, v in params.items()}, url=url)
 
 

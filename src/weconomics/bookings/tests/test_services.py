@@ -133,6 +133,26 @@ def test_a_scheduled_date_is_confirmed_at_once_and_both_sides_hear_of_it(
                                       target_id=str(booking.pk)).exists()
 
 
+def test_with_the_database_task_backend_the_mail_task_is_written_with_the_booking(
+        provider, customer, settings):
+    """A transactional outbox: the task row commits with the booking or not at all."""
+    from django_tasks_db.models import DBTaskResult
+
+    from weconomics.bookings.tasks import enqueue_on_commit, send_booking_mail
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    product, occurrence = scheduled(provider)
+    booking = services.book(actor=customer, product_id=product.pk, occurrence_id=occurrence.pk)
+    [task] = DBTaskResult.objects.filter(
+        task_path="weconomics.bookings.tasks.send_booking_mail")
+    assert task.args_kwargs["kwargs"] == {"booking_id": booking.pk, "kind": "created"}
+    # A change that rolls back after enqueueing leaves no task behind for the worker.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_on_commit(send_booking_mail, booking_id=booking.pk, kind="cancelled")
+        raise RuntimeError("the change failed after its mail was enqueued")
+    assert DBTaskResult.objects.count() == 1
+
+
 def test_a_date_that_needs_approval_is_requested_then_approved_or_declined(
         provider, customer, other):
     product, occurrence = scheduled(provider, requires_approval=True, capacity=2)
