@@ -14,7 +14,13 @@ Cases (each after a short warm-up):
   contend    --connections clients (50 by default) at once on one date with 100 places,
              each customer trying once: exactly 100 must be confirmed, the rest answered
              409 "full", and nothing else (no 5xx, no oversold place)
-It prints requests per second, latency percentiles from wrk, and the ratios.
+  floor      (PostgreSQL, with pgbench) the statements of one booking, booking_floor.sql,
+             from 16 pgbench clients, with the simple and the prepared protocol: what the
+             database alone can do on this machine (p50 shows the average latency; the
+             client's CPU is pgbench's; pgbench's backends end before they are counted,
+             so read the machine's total)
+It prints requests per second, latency percentiles from wrk, CPU milliseconds per request
+(the machine's, and the server's, PostgreSQL's and the load generator's shares) and the ratios.
 Issue targets: booking >= 500/s with p95 < 100 ms on PostgreSQL and zero oversold places;
 catalogue >= 1,500 requests/s.
 """
@@ -47,7 +53,7 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=8, help="granian threads per worker")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--port", type=int, default=8311)
-    parser.add_argument("--cases", default="bare,catalogue,book,contend",
+    parser.add_argument("--cases", default="bare,catalogue,book,contend,floor",
                         help="Which cases to run, comma-separated (the ratios need bare).")
     return parser.parse_args()
 
@@ -107,7 +113,8 @@ def seed(work: Path) -> dict:
                                           token_hash=hash_token(raw), hint=raw[:10]))
     PersonalAccessToken.objects.bulk_create(tokens, batch_size=1000)
     return {"product": product.pk, "dates": [d.pk for d in dates],
-            "contended": contended.pk, "tokens": raws}
+            "contended": contended.pk, "tokens": raws, "provider": provider.pk,
+            "customers": [accounts[0].pk, accounts[-1].pk]}
 
 
 LUA_BOOK = r"""
@@ -211,6 +218,9 @@ def cpu_seconds() -> dict:
             used["postgres"] += ticks / TICK
     children = os.times()
     used["wrk"] = children.children_user + children.children_system
+    # The whole machine (backends that end during a run, as pgbench's do, keep counting).
+    busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    used["machine"] = (sum(map(int, busy)) - int(busy[3]) - int(busy[4])) / TICK
     return used
 
 
@@ -243,6 +253,25 @@ def wrk(port: int, path: str, seconds: int, connections: int, script: Path | Non
     # so the PostgreSQL share is a floor).
     result["cpu"] = {who: (after[who] - before[who]) * 1000 / total for who in after}
     return result
+
+
+def pgbench(data: dict, mode: str, seconds: int, clients: int) -> dict:
+    """The booking's statements (booking_floor.sql) straight from pgbench: PostgreSQL's
+    ceiling for this transaction on this machine, with no Python in the way."""
+    before = cpu_seconds()
+    variables = {"first_customer": data["customers"][0], "last_customer": data["customers"][1],
+                 "first_date": min(data["dates"]), "last_date": max(data["dates"]),
+                 "product": data["product"], "provider": data["provider"]}
+    command = ["pgbench", "-n", "-M", mode, "-c", str(clients), "-j", "2", "-T", str(seconds),
+               "-f", str(ROOT / "bench" / "booking_floor.sql"),
+               *[f"-D{name}={value}" for name, value in variables.items()],
+               os.environ["WECONOMICS_DATABASE_URL"]]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    after = cpu_seconds()
+    return {"rps": tps, "p50": float(re.search(r"latency average = ([\d.]+)", out).group(1)),
+            "codes": {}, "non2xx": int(re.search(r"failed transactions: (\d+)", out).group(1)),
+            "cpu": {who: (after[who] - before[who]) * 1000 / (tps * seconds) for who in after}}
 
 
 def wait_until_up(port: int, server: subprocess.Popen) -> None:
@@ -305,6 +334,9 @@ def main() -> None:
             results["catalogue"] = wrk(port, "/api/v1/products", seconds, conns, get_script)
         if "book" in cases:
             results["book"] = wrk(port, "/", seconds, conns, book_script, threads)
+        if "floor" in cases and not args.sqlite and shutil.which("pgbench"):
+            for mode in ("simple", "prepared"):
+                results[f"floor {mode}"] = pgbench(data, mode, seconds, 16)
         if "contend" in cases:
             # 50 clients at once on one date with 100 places; long enough for every one of
             # the customers to try once at most (the script never repeats a customer
@@ -326,16 +358,18 @@ def report(args, data, results) -> None:
     vendor = connection.vendor
     confirmed_contended = Booking.objects.filter(occurrence_id=data["contended"],
                                                  state="confirmed").count()
-    booked = Booking.objects.exclude(occurrence_id=data["contended"]).count()
+    booked = Booking.objects.filter(idempotency_key__startswith="k-").count()
     print(f"{vendor}, {os.cpu_count()} cores, granian {args.workers} workers x {args.threads} "
           f"threads, wrk -t2 -c{args.connections} -d{args.seconds}s, load average "
           f"{' '.join(f'{n:.1f}' for n in os.getloadavg())}")
-    print(f"{'case':<12}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"  CPU ms per request (server/postgres/wrk)  statuses")
+    print(f"{'case':<15}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"  CPU ms per request: machine (server/postgres/client)  statuses")
     for name, found in results.items():
-        cpu = "/".join(f"{found['cpu'][who]:.2f}" for who in ("server", "postgres", "wrk"))
-        print(f"{name:<12}{found['rps']:>10.0f}{found.get('p50', 0):>9.1f}"
-              f"{found.get('p95', 0):>9.1f}{found.get('p99', 0):>9.1f}  {cpu:<41} "
+        cpu = found["cpu"]
+        shares = "/".join(f"{cpu[who]:.2f}" for who in ("server", "postgres", "wrk"))
+        print(f"{name:<15}{found['rps']:>8.0f}{found.get('p50', 0):>9.1f}"
+              f"{found.get('p95', 0):>9.1f}{found.get('p99', 0):>9.1f}  "
+              f"{cpu['machine']:>6.2f} ({shares}){'':<{max(0, 25 - len(shares))}} "
               f"{found['codes'] or ('non-2xx ' + str(found['non2xx']))}")
     if "bare" in results:
         bare = results["bare"]["rps"]

@@ -171,6 +171,13 @@ if DATABASE_URL:
         # passes PostgreSQL's JIT threshold: compiling them took 60-90 ms where running
         # them takes a few (bench/directory.py). An `options` in the URL still wins.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        if envbool("WECONOMICS_DATABASE_PREPARED", True):
+            # Parameters bound by the server, and statements a connection runs again and
+            # again prepared once: PostgreSQL then skips parsing and planning them, which
+            # halved its CPU per booking (bench/bookings.py). Turn it off behind a pooler
+            # that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+            DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
+                                                   prepare_threshold=2)
 else:
     DATABASES = {
         "default": {
