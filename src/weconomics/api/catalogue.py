@@ -348,7 +348,8 @@ class VoucherIn(Schema):
                         description="Cents off (fixed), or a percentage from 1 to 100.")
     max_uses: int = Field(1, ge=1, le=100_000)
     product_id: int | None = Field(None, ge=1, le=2**63 - 1,
-                                   description="Only this product; empty: all of yours.")
+                                   description="Only this product; empty: all you manage, your "
+                                               "own and your organisations'.")
     valid_until: AwareDatetime | None = None
 
 

@@ -38,7 +38,8 @@ class Voucher(models.Model):
                                  related_name="vouchers")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="vouchers",
-                                help_text=_("Empty: valid for all the provider's products."))
+                                help_text=_("Empty: valid for all the products its maker "
+                                            "manages."))
     code = models.CharField(_("code"), max_length=40)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     amount = models.PositiveIntegerField(_("amount (cents, or percent)"))

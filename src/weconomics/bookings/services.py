@@ -186,7 +186,10 @@ def _voucher(code: str, product: Product, now) -> Voucher | None:
         raise Invalid(_("This voucher has expired."))
     if voucher.product_id is not None and voucher.product_id != product.pk:
         raise Invalid(_("This voucher is for another product."))
-    if voucher.product_id is None and voucher.provider_id != product.provider_id:
+    if voucher.product_id is None and not (voucher.provider_id == product.provider_id
+                                           or can_manage(voucher.provider, product)):
+        # A voucher for all of its maker's products: their own and those of the
+        # organisations they administer (whoever of its administrators offered them).
         raise Invalid(_("This voucher is for another provider's products."))
     used = Booking.objects.filter(voucher=voucher).exclude(
         state__in=[State.CANCELLED, State.DECLINED]).count()

@@ -808,6 +808,39 @@ def test_a_voucher_that_does_not_apply_is_refused(provider, customer, other):
     assert Booking.objects.filter(state="confirmed").count() == 1
 
 
+def test_a_voucher_for_all_products_covers_the_organisations_its_maker_administers(
+        provider, customer, other):
+    from weconomics.contacts.models import OrganisationMembership
+    from weconomics.contacts.organisations import create_organisation
+
+    organisation = create_organisation(actor=provider, name="Learning Coop", kind="cooperative")
+    colleague = person("colleague@example.org", "Cor Colleague")
+    OrganisationMembership.objects.create(organisation=organisation, account=colleague,
+                                          role=OrganisationMembership.Role.ADMIN)
+    # Offered for the organisation by the other administrator, not by the voucher's maker.
+    product, occurrence = scheduled(colleague, organisation=organisation.slug)
+    services.create_voucher(actor=provider, code="COOP10", kind="percent", amount=10,
+                            max_uses=5)
+    booking = services.book(actor=customer, product_id=product.pk,
+                            occurrence_id=occurrence.pk, voucher_code="coop10")
+    assert booking.discount_cents == 500
+    # Not for products of people outside the organisation, nor once its maker has left it.
+    outsider = person("out@example.org", "Olaf Outside")
+    outsider_product = catalogue.create_product(
+        actor=outsider, kind="training", logistics="scheduled", title="Outside training",
+        price_cents=5000, vat_rate="21")
+    outsider_date = add_date(outsider, outsider_product)
+    publish(outsider, outsider_product, community_of(outsider, slug="outside"))
+    with pytest.raises(Invalid, match="another provider"):
+        services.book(actor=customer, product_id=outsider_product.pk,
+                      occurrence_id=outsider_date.pk, voucher_code="COOP10")
+    OrganisationMembership.objects.filter(account=provider).update(
+        role=OrganisationMembership.Role.MEMBER)
+    with pytest.raises(Invalid, match="another provider"):
+        services.book(actor=other, product_id=product.pk, occurrence_id=occurrence.pk,
+                      voucher_code="COOP10")
+
+
 @pytest.mark.parametrize(("fields", "error", "message"), [
     ({"code": "ab"}, Invalid, "3 to 40"),
     ({"code": "line\nbreak"}, Invalid, "3 to 40"),
