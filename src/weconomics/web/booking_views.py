@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from weconomics.bookings import ics, invoices, queries, services
@@ -297,7 +297,7 @@ def _booking_page(request, booking: Booking, *, error: str = "", status: int = 2
     context = {
         "booking": booking, "product": booking.product, "when": _when(booking),
         "is_customer": is_customer, "is_provider": not is_customer,
-        "events": [{"event": e, "who": _("you") if e.actor_id == viewer.pk
+        "events": [{"event": e, "who": pgettext("by whom", "you") if e.actor_id == viewer.pk
                     else names.get(e.actor_id, _("someone")) if e.actor_id
                     else _("the platform")} for e in events],
         "deadline": deadline, "too_late": too_late, "error": error,
