@@ -595,7 +595,9 @@ def _members(organisation, start, count):
         account = make_account(f"m{n}@example.org", f"Member {n:03}")
         public(account)
         OrganisationMembership.objects.create(organisation=organisation, account=account)
-        organisations.post_news(actor=organisation.memberships.first().account,
+        # The owner posts (memberships are ordered by organisation only: no first one).
+        owner = organisation.memberships.get(role=OrganisationMembership.Role.OWNER).account
+        organisations.post_news(actor=owner,
                                 organisation=organisation, title=f"News {n}", body="*b*")
 
 
