@@ -247,6 +247,12 @@ def wrk(port: int, path: str, seconds: int, connections: int, script: Path | Non
         result["p95"] = int(p95.group(1)) / 1000
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
+    # Requests that timed out or failed are left out of wrk's latencies: show them.
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       out)
+    if errors and any(int(n) for n in errors.groups()):
+        result["codes"]["socket errors (connect/read/write/timeout)"] = "/".join(
+            errors.groups())
     after = cpu_seconds()
     total = result["rps"] * seconds
     # CPU milliseconds per request, by whom (backends that ended during the run are lost,
