@@ -173,11 +173,16 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
         if envbool("WECONOMICS_DATABASE_PREPARED", True):
             # Parameters bound by the server, and statements a connection runs again and
-            # again prepared once: PostgreSQL then skips parsing and planning them, which
-            # halved its CPU per booking (bench/bookings.py). Turn it off behind a pooler
-            # that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+            # again prepared once: PostgreSQL then skips parsing them, which cut its CPU
+            # per booking by a third (bench/bookings.py). Each run is still planned for
+            # its own values: a generic plan made the channel's members page twice as
+            # slow (bench/channel.py). Turn it off behind a pooler that cannot keep
+            # prepared statements (PgBouncer in transaction mode before 1.21).
             DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
                                                    prepare_threshold=2)
+            if DATABASES["default"]["OPTIONS"]["options"] == "-c jit=off":
+                DATABASES["default"]["OPTIONS"]["options"] += (
+                    " -c plan_cache_mode=force_custom_plan")
 else:
     DATABASES = {
         "default": {

@@ -23,6 +23,10 @@ def test_a_statement_run_again_is_prepared_with_its_parameters_bound_by_the_serv
     # One prepared statement for the three lookups, with a placeholder for the address.
     [lookup] = [s for s in prepared if '"identity_account"."email" = $' in s]
     assert "example.org" not in lookup
+    # Still planned for each run's own values, never with a generic plan.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_custom_plan"
 
 
 def _options(tmp_path, **extra):
@@ -35,8 +39,9 @@ def _options(tmp_path, **extra):
 
 
 def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off(tmp_path):
-    assert _options(tmp_path) == {"options": "-c jit=off", "server_side_binding": True,
-                                  "prepare_threshold": 2}
+    assert _options(tmp_path) == {
+        "options": "-c jit=off -c plan_cache_mode=force_custom_plan",
+        "server_side_binding": True, "prepare_threshold": 2}
     # Behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
     assert _options(tmp_path, WECONOMICS_DATABASE_PREPARED="0") == {
         "options": "-c jit=off"}
