@@ -54,3 +54,14 @@ def new_page(browser, watch):
     yield make
     for context in contexts:
         context.close()
+
+
+# The booking pages' roles: the owner offers products, the member books them.
+@pytest.fixture
+def provider(owner):
+    return owner
+
+
+@pytest.fixture
+def customer(member):
+    return member

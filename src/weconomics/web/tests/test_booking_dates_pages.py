@@ -33,16 +33,6 @@ def text_of(response) -> str:
 
 
 @pytest.fixture
-def provider(owner):
-    return owner
-
-
-@pytest.fixture
-def customer(member):
-    return member
-
-
-@pytest.fixture
 def proposal(provider, customer):
     """An on-request product the customer asked for, answered with a proposal from-to."""
     product = publish(provider, catalogue.create_product(

@@ -30,16 +30,6 @@ def english(account=None) -> Client:
 
 
 @pytest.fixture
-def provider(owner):
-    return owner
-
-
-@pytest.fixture
-def customer(member):
-    return member
-
-
-@pytest.fixture
 def as_customer(customer):
     return english(customer)
 
