@@ -128,7 +128,8 @@ class CommunityOut(CommunityCardOut):
     host: str | None = Field(..., description="The channel's own host name, if any.")
     review_publications: bool
     created_at: dt.datetime
-    domains: list[DomainOut]
+    domains: list[DomainOut] = Field(
+        ..., description="Empty for outsiders of a listed community (not its allies).")
     can_see_content: bool = Field(
         ..., description="Whether you may see the channel's members, board and publications.")
     allied: bool = Field(..., description="You belong to a community allied with this one.")
@@ -391,8 +392,11 @@ def ref(community: Community) -> dict:
 
 def _detail(seen: communities.CommunityAccess) -> dict:
     community, viewer = seen.community, seen.viewer
+    # As the channel's page: a listed community's domains (and their intros) show to its
+    # members and allies only, like the rest of what is inside.
     domains = communities.domains_of(community).annotate(published=Count(
-        "publications", filter=Q(publications__status=Publication.Status.APPROVED)))
+        "publications", filter=Q(publications__status=Publication.Status.APPROVED))
+    ) if seen.can_see_allied_offers else []
     member_count = (Membership.objects.filter(community=community).count()
                     if seen.can_see_members else None)
     return {
