@@ -180,7 +180,7 @@ if DATABASE_URL:
             # prepared statements (PgBouncer in transaction mode before 1.21).
             DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
                                                    prepare_threshold=2)
-            if DATABASES["default"]["OPTIONS"]["options"] == "-c jit=off":
+            if "plan_cache_mode" not in DATABASES["default"]["OPTIONS"]["options"]:
                 DATABASES["default"]["OPTIONS"]["options"] += (
                     " -c plan_cache_mode=force_custom_plan")
 else:

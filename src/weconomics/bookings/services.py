@@ -213,9 +213,7 @@ def book(*, actor, product_id, occurrence_id=None, slot_start=None, unit_id=None
     if key:
         earlier = _earlier(actor, key)
         if earlier is not None:
-            if str(earlier.product_id) != str(product_id):
-                raise KeyReused(_("This idempotency key was used for another booking."))
-            return _replayed(earlier)
+            return _replayed(earlier, product_id)
     try:
         product = product_for(actor, product_id, with_provider=False)
     except ProductNotFound as error:
@@ -247,9 +245,9 @@ def book(*, actor, product_id, occurrence_id=None, slot_start=None, unit_id=None
                          waitlist=waitlist, request=request)
     except IntegrityError:
         if key:
-            earlier = Booking.objects.filter(customer=actor, idempotency_key=key).first()
+            earlier = _earlier(actor, key)
             if earlier is not None:
-                return _replayed(earlier)
+                return _replayed(earlier, product_id)
         raise Conflict(_("This booking could not be made. Try again.")) from None
 
 
@@ -261,8 +259,11 @@ def _earlier(actor, key: str) -> Booking | None:
     return Booking.objects.get(pk=found[0]) if found else None
 
 
-def _replayed(booking: Booking) -> Booking:
-    """Mark a booking returned for a repeated idempotency key (the API answers 200, not 201)."""
+def _replayed(booking: Booking, product_id) -> Booking:
+    """The booking made earlier under a repeated idempotency key, marked as such (the API
+    answers 200, not 201); a key used for another product is refused."""
+    if str(booking.product_id) != str(product_id):
+        raise KeyReused(_("This idempotency key was used for another booking."))
     booking.replayed = True
     return booking
 
@@ -290,7 +291,7 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
         found = _after_lock(occurrence, actor, key)
         if found["earlier"] is not None:
             # A retry that waited for the lock finds the booking its first attempt made.
-            return _replayed(Booking.objects.get(pk=found["earlier"]))
+            return _replayed(Booking.objects.get(pk=found["earlier"]), product.pk)
         if found["duplicate"]:
             raise Conflict(_("You have booked this date already."))
         held, has_offer = (_open_offers(occurrence, now, actor) if found["offers"]
@@ -314,7 +315,7 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
         # A retry that waited for the lock finds the booking its first attempt made.
         earlier = _earlier(actor, key)
         if earlier is not None:
-            return _replayed(earlier)
+            return _replayed(earlier, product.pk)
     voucher = _voucher(voucher_code, product, now)
     subtotal = 0 if logistics == Product.Logistics.ON_REQUEST else _price(product, quantity,
                                                                            nights)

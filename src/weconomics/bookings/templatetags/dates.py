@@ -5,6 +5,7 @@ They live beside `money` rather than in the web app because the booking mails us
 and a domain never loads the web layer's tags.
 """
 
+import datetime as dt
 import re
 
 from django import template
@@ -56,6 +57,8 @@ def timespan(starts, ends=None, day: str = "D j M Y") -> str:
     if not ends:
         return langdate(starts, at)
     ends = template_localtime(ends)
-    if ends.date() == starts.date():
+    # Until midnight is still the same evening ("23:00–00:00"), not a second day.
+    if ends.date() == starts.date() or (
+            ends.time() == dt.time(0) and ends.date() - starts.date() == dt.timedelta(days=1)):
         return f"{langdate(starts, at)}–{date_filter(ends, 'H:i')}"
     return f"{langdate(starts, at)} – {langdate(ends, at)}"

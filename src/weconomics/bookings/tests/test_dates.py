@@ -82,3 +82,12 @@ def test_a_span_takes_a_day_format_and_may_have_no_end():
     assert render('{% timespan s None day="l j F Y" %}', "en", s=start) == (
         "Monday 1 March 2027, 09:00")
     assert render("{% timespan s e %}", "nl", s=None, e=start) == ""
+
+
+@pytest.mark.parametrize(("language", "shown"), [
+    ("nl", "ma 30 nov 2026, 23:00–00:00"), ("en", "Mon 30 Nov 2026, 23:00–00:00"),
+])
+def test_a_span_until_midnight_stays_on_its_day(language, shown):
+    starts = dt.datetime(2026, 11, 30, 23, tzinfo=AMSTERDAM)
+    assert render("{% timespan s e %}", language, s=starts,
+                  e=starts + dt.timedelta(hours=1)) == shown

@@ -153,6 +153,17 @@ def test_with_the_database_task_backend_the_mail_task_is_written_with_the_bookin
     assert DBTaskResult.objects.count() == 1
 
 
+def test_who_holds_a_place_is_told_so_even_when_the_date_is_full(provider, customer):
+    product, occurrence = scheduled(provider, capacity=1)
+    services.book(actor=customer, product_id=product.pk, occurrence_id=occurrence.pk)
+    for waitlist in (False, True):
+        # Not "full", and not a place in the line for a date they have a place on.
+        with pytest.raises(Conflict, match="booked this date already"):
+            services.book(actor=customer, product_id=product.pk, occurrence_id=occurrence.pk,
+                          waitlist=waitlist)
+    assert not WaitingListEntry.objects.exists()
+
+
 def test_a_date_that_needs_approval_is_requested_then_approved_or_declined(
         provider, customer, other):
     product, occurrence = scheduled(provider, requires_approval=True, capacity=2)

@@ -33,7 +33,7 @@ def _options(tmp_path, **extra):
     script = ("import json; from django.conf import settings as s; "
               "print(json.dumps(s.DATABASES['default']['OPTIONS']))")
     result = weconomics(tmp_path, "shell", "-c", script,
-                        extra={"WECONOMICS_DATABASE_URL": POSTGRES_URL, **extra})
+                        extra={"WECONOMICS_DATABASE_URL": POSTGRES_URL} | extra)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -42,6 +42,10 @@ def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off(tmp_pat
     assert _options(tmp_path) == {
         "options": "-c jit=off -c plan_cache_mode=force_custom_plan",
         "server_side_binding": True, "prepare_threshold": 2}
+    # Options of the URL's own keep the plans made for each run's values.
+    assert _options(tmp_path, WECONOMICS_DATABASE_URL=POSTGRES_URL
+                    + "?options=-c%20statement_timeout%3D5000")["options"] == (
+        "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan")
     # Behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
     assert _options(tmp_path, WECONOMICS_DATABASE_PREPARED="0") == {
         "options": "-c jit=off"}
