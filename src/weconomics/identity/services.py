@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from allauth.usersessions.models import UserSession
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,20 +67,32 @@ def revoke_token(*, actor: Account, token_id: int, request: HttpRequest | None =
 
 
 def authenticate_token(raw: str) -> PersonalAccessToken | None:
-    """Return the active token for a raw value, or None; note when it was last used."""
-    token = (
-        PersonalAccessToken.objects.active()
-        # The profile too: names shown or written by the request need no second query.
-        .select_related("account", "account__person")
-        .filter(token_hash=hash_token(raw), account__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    """Return the active token for a raw value, with its account, or None; note when it was
+    last used.
+
+    One statement, written as SQL: every API call made with a token asks this, and building
+    the same lookup through the ORM (with its account) took 1.7 ms of CPU against 0.2 ms
+    here (bench/bookings.py). Active: not revoked, not expired, of an active account.
+    """
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+    tokens = connection.ops.quote_name(PersonalAccessToken._meta.db_table)
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    found = list(Account.objects.raw(
+        # Only the models' own table names are interpolated; every value is bound.
+        f"SELECT a.*, t.id AS token_id, t.scope AS token_scope,"  # noqa: S608
+        f"       CASE WHEN t.last_used_at IS NULL OR t.last_used_at <= %s"
+        f"            THEN 1 ELSE 0 END AS token_unnoted"
+        f"  FROM {tokens} t JOIN {accounts} a ON a.id = t.account_id"
+        f" WHERE t.token_hash = %s AND t.revoked_at IS NULL"
+        f"   AND (t.expires_at IS NULL OR t.expires_at > %s) AND a.is_active",
+        [connection.ops.adapt_datetimefield_value(now - TOKEN_USE_RESOLUTION),
+         hash_token(raw), connection.ops.adapt_datetimefield_value(now)]))
+    if not found:
+        return None
+    account = found[0]
+    token = PersonalAccessToken(pk=account.token_id, account=account, scope=account.token_scope)
+    if account.token_unnoted:
         PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
     return token
 
 

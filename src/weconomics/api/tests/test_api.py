@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -70,6 +71,29 @@ def test_revoked_and_expired_tokens_are_refused(member):
                    401, "invalid_token")
     expired = token_client(member, expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert_problem(expired.get("/api/v1/me"), 401, "invalid_token")
+
+
+def test_a_token_notes_its_last_use_at_most_once_a_minute(member):
+    token, raw = identity.create_token(actor=member, name="cli", scope="read",
+                                       expires_at=timezone.now() + dt.timedelta(hours=1))
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert token.last_used_at is None
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api.get("/api/v1/me").status_code == 200  # valid until its expiry
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        assert api.get("/api/v1/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == start  # a read stays a read within the minute
+    later = start + dt.timedelta(minutes=2)
+    with time_machine.travel(later, tick=False):
+        assert api.get("/api/v1/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == later
+    with time_machine.travel(start + dt.timedelta(hours=1, seconds=1), tick=False):
+        assert_problem(api.get("/api/v1/me"), 401, "invalid_token")
 
 
 def test_a_token_of_a_deactivated_account_is_refused(member):
