@@ -236,13 +236,16 @@ def book(*, actor, product_id, occurrence_id=None, slot_start=None, unit_id=None
         if occurrence is not None and places_left(occurrence) < quantity:
             raise Full(_("This date is full."))
         time.sleep(0.05)
+    # Read before the transaction: nothing but the booking's own work waits on the lock (the
+    # profile read here also names the customer in the provider's notification).
+    customer_name = _name(actor)[:200]
     try:
         with transaction.atomic(durable=True):
             return _book(actor, product, occurrence_id=occurrence_id, slot_start=slot_start,
                          unit_id=unit_id, start_date=start_date, end_date=end_date,
                          quantity=quantity, answers=cleaned_answers, voucher_code=voucher_code,
                          organisation=for_organisation, message=message, key=key,
-                         waitlist=waitlist, request=request)
+                         waitlist=waitlist, customer_name=customer_name, request=request)
     except IntegrityError:
         if key:
             earlier = _earlier(actor, key)
@@ -281,7 +284,8 @@ def _organisation(actor, slug):
 
 
 def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end_date,
-          quantity, answers, voucher_code, organisation, message, key, waitlist, request):
+          quantity, answers, voucher_code, organisation, message, key, waitlist, customer_name,
+          request):
     now = timezone.now()
     logistics = product.logistics
     fields: dict = {}
@@ -322,7 +326,7 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
     discount = _discount(voucher, subtotal)
     waits = logistics == Product.Logistics.ON_REQUEST or product.requires_approval
     booking = Booking.objects.create(
-        product=product, customer=actor, customer_name=_name(actor)[:200],
+        product=product, customer=actor, customer_name=customer_name,
         customer_email=actor.email, organisation=organisation, provider_id=product.provider_id,
         quantity=quantity, answers=answers, message=message,
         state=State.REQUESTED if waits else State.CONFIRMED,
