@@ -22,28 +22,29 @@ def customers(n=CLIENTS):
     return [make_account(f"c{i}@example.org", f"Customer {i}") for i in range(n)]
 
 
-def race(people, attempt):
-    """Let every person attempt at the same moment; return what each got."""
-    barrier = threading.Barrier(len(people))
-    results = {}
+def race(items, attempt):
+    """Attempt for every item (a person, a date) at the same moment, each on its own
+    connection; return what each got, in the items' order."""
+    barrier = threading.Barrier(len(items))
+    results = [None] * len(items)
 
-    def run(person):
+    def run(index, item):
         try:
             barrier.wait()
-            results[person.pk] = attempt(person)
+            results[index] = attempt(item)
         except BookingError as error:
-            results[person.pk] = error
+            results[index] = error
         except Exception as error:  # noqa: BLE001 - any other error fails the test below
-            results[person.pk] = ("unexpected", error)
+            results[index] = ("unexpected", error)
         finally:
             close_old_connections()
 
-    threads = [threading.Thread(target=run, args=(p,)) for p in people]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(items)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return list(results.values())
+    return results
 
 
 @pytest.mark.parametrize("capacity", [1, 10])
@@ -123,25 +124,9 @@ def test_a_retried_request_with_the_same_key_books_once(capacity):
     provider = make_account("provider@example.org", "Provider")
     _product, occurrence = scheduled(provider, capacity=capacity)
     [person] = customers(1)
-    people = [person] * 6
-    barrier = threading.Barrier(len(people))
-    found = []
-
-    def run(p):
-        try:
-            barrier.wait()
-            found.append(services.book(actor=p, product_id=occurrence.product_id,
-                                       occurrence_id=occurrence.pk, idempotency_key="k-1").pk)
-        except BookingError as error:
-            found.append(error)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    found = [getattr(r, "pk", r) for r in race([person] * 6, lambda p: services.book(
+        actor=p, product_id=occurrence.product_id, occurrence_id=occurrence.pk,
+        idempotency_key="k-1"))]
     assert Booking.objects.filter(customer=person).count() == 1
     assert len(set(found)) == 1, found
 
@@ -151,23 +136,8 @@ def test_one_key_sent_at_once_for_two_products_books_one_and_refuses_the_other()
     _first, one = scheduled(provider)
     _second, other = scheduled(provider)
     [person] = customers(1)
-    barrier = threading.Barrier(2)
-    found = []
-
-    def run(date):
-        try:
-            barrier.wait()
-            found.append(services.book(actor=person, product_id=date.product_id,
-                                       occurrence_id=date.pk, idempotency_key="k-9"))
-        except BookingError as error:
-            found.append(error)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(date,)) for date in (one, other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    found = race([one, other], lambda date: services.book(
+        actor=person, product_id=date.product_id, occurrence_id=date.pk,
+        idempotency_key="k-9"))
     assert Booking.objects.filter(customer=person).count() == 1
     assert sorted(type(r).__name__ for r in found) == ["Booking", "KeyReused"], found
