@@ -202,6 +202,28 @@ def profile_for(viewer, handle: str) -> ProfileAccess:
     return access
 
 
+def person_for(viewer, handle: str, *, known=None) -> Person:
+    """Return the person with this handle for the viewer to act on, or raise NotFound.
+
+    A profile the viewer may not see answers exactly like a handle that does not exist:
+    the same NotFound, whatever the action, so no write reveals that a hidden profile
+    exists. `known(me, other)` admits a hidden person the viewer is already in touch
+    with (a connection to end, a block to lift); it runs only for hidden profiles.
+    """
+    other = Person.objects.select_related("account").filter(
+        handle=handle, account__is_active=True).first() if handle else None
+    if other is None:
+        raise NotFound(_not_found())
+    me = person_of(viewer)
+    if me is not None and me.pk == other.pk:
+        return other
+    if access_to(viewer, other).can_see("profile"):
+        return other
+    if me is not None and known is not None and known(me, other):
+        return other
+    raise NotFound(_not_found())
+
+
 def access_to(viewer, person: Person) -> ProfileAccess:
     """Return what the viewer may see of a person already in hand (for other modules)."""
     ctx = viewer_context(viewer)

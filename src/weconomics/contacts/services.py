@@ -437,12 +437,17 @@ def revoke_supervisor(*, actor, person: Person, request=None) -> None:
 
 # --- connections ------------------------------------------------------------------------
 
-def _other_person(actor, handle: str) -> tuple[Person, Person]:
+def _other_person(actor, handle: str, *, known=None) -> tuple[Person, Person]:
+    """The actor's person and the one they act on; a hidden profile is NotFound
+    (`access.person_for`) unless `known(me, other)` says they are already in touch."""
     me = ensure_person(actor)
-    other = Person.objects.select_related("account").filter(handle=handle).first()
-    if other is None or not other.account.is_active:
-        raise NotFound(_("There is no such profile, or it is not visible to you."))
-    return me, other
+    return me, access.person_for(actor, handle, known=known)
+
+
+def _in_touch(me: Person, other: Person) -> bool:
+    """A connection request either way: a hidden profile that asked can still be blocked."""
+    return ConnectionRequest.objects.filter(
+        Q(sender=me, recipient=other) | Q(sender=other, recipient=me)).exists()
 
 
 def request_connection(*, actor, handle: str, note: str = "",
@@ -531,7 +536,7 @@ def withdraw_request(*, actor, request_id: int, request=None) -> None:
 
 
 def remove_connection(*, actor, handle: str, request=None) -> None:
-    me, other = _other_person(actor, handle)
+    me, other = _other_person(actor, handle, known=access.are_connected)
     with transaction.atomic():
         deleted, _rows = Connection.objects.filter(
             Q(person=me, other=other) | Q(person=other, other=me)).delete()
@@ -545,15 +550,11 @@ def remove_connection(*, actor, handle: str, request=None) -> None:
 
 def block(*, actor, handle: str, request=None) -> Block:
     """Block someone: the connection, open requests and endorsements between you end."""
-    me, other = _other_person(actor, handle)
-    if me.pk == other.pk:
-        raise Invalid(_("You cannot block yourself."))
     # Someone whose profile one can see, or who has been in touch (a hidden profile that
     # sent a request can be blocked); a block must not reveal any other hidden profile.
-    in_touch = ConnectionRequest.objects.filter(
-        Q(sender=me, recipient=other) | Q(sender=other, recipient=me)).exists()
-    if not in_touch and not access.access_to(actor, other).can_see("profile"):
-        raise NotFound(_("There is no such profile, or it is not visible to you."))
+    me, other = _other_person(actor, handle, known=_in_touch)
+    if me.pk == other.pk:
+        raise Invalid(_("You cannot block yourself."))
     with transaction.atomic():
         found, created = Block.objects.get_or_create(blocker=me, blocked=other)
         if not created:
@@ -573,7 +574,8 @@ def block(*, actor, handle: str, request=None) -> Block:
 
 
 def unblock(*, actor, handle: str, request=None) -> None:
-    me, other = _other_person(actor, handle)
+    me, other = _other_person(actor, handle, known=lambda me, other: Block.objects.filter(
+        blocker=me, blocked=other).exists())
     with transaction.atomic():
         deleted, _rows = Block.objects.filter(blocker=me, blocked=other).delete()
         if not deleted:
@@ -657,7 +659,8 @@ def endorse(*, actor, handle: str, skill_id: int, request=None) -> Endorsement:
 
 
 def withdraw_endorsement(*, actor, handle: str, skill_id: int, request=None) -> None:
-    me, other = _other_person(actor, handle)
+    me, other = _other_person(actor, handle, known=lambda me, other: Endorsement.objects.filter(
+        endorser=me, person_skill__person=other).exists())
     with transaction.atomic():
         deleted, _rows = Endorsement.objects.filter(
             endorser=me, person_skill_id=skill_id, person_skill__person=other).delete()

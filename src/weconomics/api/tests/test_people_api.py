@@ -696,3 +696,48 @@ def test_odd_input_is_a_4xx_problem_never_a_server_error(member, method, path, b
     assert 400 <= response.status_code < 500, response.content
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"]
+
+
+# --- a hidden profile answers like one that does not exist ------------------------------
+
+def _hidden_from_stranger(world):
+    """The owner's card for connections only: the stranger may not even know it exists."""
+    services.update_profile(actor=world.owner, profile_visibility="connections")
+    return world.owner.person.person_skills.first().pk
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("put", "/api/v1/people/{handle}/skills/{skill}/endorsement", None),
+    ("delete", "/api/v1/people/{handle}/skills/{skill}/endorsement", None),
+    ("post", "/api/v1/people/{handle}/recommendation-requests", {"note": "Please"}),
+    ("post", "/api/v1/people/{handle}/recommendations", {"body": "Very good"}),
+    ("delete", "/api/v1/me/connections/{handle}", None),
+    ("put", "/api/v1/me/blocks/{handle}", None),
+    ("delete", "/api/v1/me/blocks/{handle}", None),
+])
+def test_a_hidden_profile_answers_every_write_like_an_unknown_handle(world, method, path, body):
+    skill_id = _hidden_from_stranger(world)
+    api = token_client(world.stranger)
+    before = counts()
+    answers = []
+    for handle in (world.handle, "nobody-by-this-name"):
+        response = getattr(api, method)(path.format(handle=handle, skill=skill_id), body or {},
+                                        content_type="application/json")
+        problem = response.json()
+        problem.pop("instance")
+        answers.append((response.status_code, problem))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 404 and answers[0][1]["code"] == "not_found"
+    assert counts() == before
+
+
+def test_a_connection_with_a_hidden_card_can_still_be_ended_and_unblocked(world):
+    services.update_profile(actor=world.owner, profile_visibility="private")
+    response = token_client(world.connection).delete(f"/api/v1/me/connections/{world.handle}")
+    assert response.status_code == 204
+    services.update_profile(actor=world.connection, profile_visibility="public")
+    services.block(actor=world.stranger, handle=world.connection.person.handle)
+    services.update_profile(actor=world.connection, profile_visibility="private")
+    response = token_client(world.stranger).delete(
+        f"/api/v1/me/blocks/{world.connection.person.handle}")
+    assert response.status_code == 204

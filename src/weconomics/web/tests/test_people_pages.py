@@ -703,3 +703,32 @@ def test_asking_the_same_connection_twice_for_a_recommendation_is_refused(client
     again = client.post(f"/people/{conny}/recommendation/ask/", {"note": "Again"})
     assert again.status_code == 409 and "already asked this person" in text_of(again)
     assert Recommendation.objects.count() == 1
+
+
+def _pages_with_a_handle():
+    """Every people page whose address takes a handle, from the URL configuration itself."""
+    from weconomics.web.urls_people import urlpatterns
+
+    return [str(p.pattern) for p in urlpatterns if "<slug:handle>" in str(p.pattern)]
+
+
+@pytest.mark.parametrize("pattern", _pages_with_a_handle())
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_page_of_a_hidden_profile_answers_like_an_unknown_handle(client, world, pattern,
+                                                                      method):
+    from django.contrib.messages import get_messages
+
+    services.update_profile(actor=world.owner, profile_visibility="connections")
+    skill_id = world.owner.person.person_skills.first().pk
+    answers = []
+    for handle in (world.handle, "nobody-by-this-name"):
+        as_viewer(client, world.stranger)
+        client.cookies.pop("messages", None)
+        path = "/" + pattern.replace("<slug:handle>", handle).replace(
+            "<int:skill_id>", str(skill_id))
+        response = getattr(client, method)(path, {"note": "Hi", "body": "Good", "reason": "spam"})
+        said = [str(m) for m in get_messages(response.wsgi_request)]
+        answers.append((response.status_code,
+                        response.get("Location", "").replace(handle, "HANDLE"), said))
+    assert answers[0] == answers[1]
+    assert answers[0][0] in (302, 404, 405)
