@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import StrictBool, StrictInt, field_validator
@@ -41,7 +41,6 @@ from weconomics.communities.models import (
     Invitation,
     JoinRequest,
     Membership,
-    Publication,
 )
 from weconomics.contacts import access as people_access
 from weconomics.contacts.queries import page_of, with_cards
@@ -394,9 +393,7 @@ def _detail(seen: communities.CommunityAccess) -> dict:
     community, viewer = seen.community, seen.viewer
     # As the channel's page: a listed community's domains (and their intros) show to its
     # members and allies only, like the rest of what is inside.
-    domains = communities.domains_of(community).annotate(published=Count(
-        "publications", filter=Q(publications__status=Publication.Status.APPROVED))
-    ) if seen.can_see_allied_offers else []
+    domains = communities.domains_with_counts(community) if seen.can_see_allied_offers else []
     member_count = (Membership.objects.filter(community=community).count()
                     if seen.can_see_members else None)
     return {
@@ -583,8 +580,8 @@ def open_domain(request, slug: str, payload: DomainIn):
 def update_domain(request, slug: str, kind: DomainPath, payload: DomainPatch):
     domain = services.update_domain(actor=request.user, community=_community(request, slug),
                                     kind=kind, intro=payload.intro, request=request)
-    return {**_domain_out(domain),
-            "published": domain.publications.filter(status=Publication.Status.APPROVED).count()}
+    counted = communities.domains_with_counts(domain.community).get(pk=domain.pk)
+    return {**_domain_out(domain), "published": counted.published}
 
 
 @router.delete("/communities/{slug:slug}/domains/{kind}", response={204: None, **ERRORS},

@@ -208,6 +208,18 @@ def domains_of(community: Community) -> QuerySet[CommunityDomain]:
             .order_by("position", "kind__position", "pk"))
 
 
+def domains_with_counts(community: Community) -> QuerySet[CommunityDomain]:
+    """The community's domains, each annotated with `published`: what its page shows.
+
+    The one count of a domain's publications, for the channel's pages and the API alike,
+    by the rule of `publications_for`: approved and live (an archived product stays
+    published to its domains but is neither shown nor counted).
+    """
+    return domains_of(community).annotate(published=Count(
+        "publications", filter=Q(publications__status=Publication.Status.APPROVED,
+                                 publications__live=True)))
+
+
 def publications_for(access: CommunityAccess, *, domain: CommunityDomain | None = None,
                      curating: bool = False) -> QuerySet[Publication]:
     """The publications of a channel this viewer may see, newest (and featured) first.

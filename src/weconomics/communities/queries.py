@@ -1,17 +1,17 @@
 """Reads for community pages: everything a channel's home page shows, in a fixed number of
 queries whatever the community's size. Access rules come from `communities.access`."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from weconomics.communities.access import (
     CommunityAccess,
-    domains_of,
+    domains_with_counts,
     memberships_of,  # noqa: F401 - re-exported for older callers
     publications_for,
     topics_for,
     visible_communities,  # noqa: F401
 )
-from weconomics.communities.models import JoinRequest, Membership, Publication
+from weconomics.communities.models import JoinRequest, Membership
 
 HOME_PUBLICATIONS = 12
 HOME_TOPICS = 6
@@ -23,9 +23,7 @@ def channel_home(access: CommunityAccess) -> dict:
     from weconomics.communities.publications import with_content
 
     community = access.community
-    domains = list(domains_of(community).annotate(published=Count(
-        "publications", filter=Q(publications__status=Publication.Status.APPROVED,
-                                 publications__live=True))))
+    domains = list(domains_with_counts(community))
     if not access.can_see_content:
         for domain in domains:
             domain.published = None

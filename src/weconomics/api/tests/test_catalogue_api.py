@@ -473,3 +473,24 @@ def test_the_openapi_document_describes_the_catalogue_and_bookings(client):
         assert path in paths, path
     header = paths["/api/v1/bookings"]["post"]["parameters"][0]
     assert header["in"] == "header" and header["name"] == "Idempotency-Key"
+
+
+def test_an_archived_product_is_counted_nowhere_in_its_domains(provider):
+    """The API's domain counts, the channel's home page and the publications list agree."""
+    from weconomics.communities import queries as community_queries
+    from weconomics.communities.access import access_to
+
+    kept, _date = scheduled(provider)
+    archived, _other = scheduled(provider)
+    catalogue.set_status(actor=provider, product_id=archived.pk, status="archived")
+    community = community_of(provider)
+    api = visitor()
+    detail = api.get(f"{API}/communities/{community.slug}").json()
+    counted = {d["kind"]: d["published"] for d in detail["domains"]}
+    listed = api.get(f"{API}/communities/{community.slug}/publications").json()
+    home = community_queries.channel_home(access_to(None, community))
+    on_the_page = {d.kind.slug: d.published for d in home["domains"]}
+    assert counted["training"] == 1 == len(listed["items"]) == on_the_page["training"]
+    assert counted == on_the_page
+    page = api.get(f"/c/{community.slug}/")
+    assert page.status_code == 200 and "1 item" in page.content.decode()
