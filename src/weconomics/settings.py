@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # allauth's session tracking, throttled to one write a minute per session.
     "weconomics.web.middleware.UserSessionsMiddleware",
+    # A rate limit that cannot be counted (Redis away) refuses the attempt with a 429.
+    "weconomics.identity.throttling.RateLimitUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "weconomics.urls"
@@ -206,9 +208,27 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("WECONOMICS_REDIS_URL")
+
+
+def redis_caches(url: str) -> dict:
+    """The cache on Redis: a Redis that does not answer within the timeout is left alone
+    for RETRY_AFTER seconds, the cache falls back to each process's memory meanwhile, and
+    the rate limits, which cannot be counted then, refuse attempts (weconomics.cache)."""
+    timeout = envint("WECONOMICS_REDIS_TIMEOUT_MS", 500) / 1000
+    return {"default": {
+        "BACKEND": "weconomics.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "RETRY_AFTER": envint("WECONOMICS_REDIS_RETRY_SECONDS", 5),
+            "FAIL_CLOSED_PREFIXES": ["allauth:rl:"],
+        },
+    }}
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = redis_caches(REDIS_URL)
 else:
     # A file cache is shared by every worker process on the machine, so rate limits
     # hold across granian workers without another service.

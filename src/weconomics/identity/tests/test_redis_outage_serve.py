@@ -1,0 +1,130 @@
+"""`weconomics serve` with its Redis behind a fault-injection proxy: Redis goes away and
+comes back while the server runs, and no request answers 500."""
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import redis
+import requests
+
+from weconomics.conftest import PASSWORD
+from weconomics.identity.tests.faultproxy import FaultProxy
+
+REDIS_URL = os.environ.get("WECONOMICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+
+
+@pytest.fixture
+def real_redis():
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}: Redis outage test skipped")
+    return client
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Browser(requests.Session):
+    """A client that signs in through the form as a browser does."""
+
+    def __init__(self, base):
+        super().__init__()
+        self.base = base
+
+    def sign_in(self, email, password):
+        page = self.get(self.base + "/accounts/login/", timeout=30)
+        assert page.status_code == 200, page.status_code
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        return self.post(self.base + "/accounts/login/", timeout=30, allow_redirects=False,
+                         data={"csrfmiddlewaretoken": token, "login": email,
+                               "password": password})
+
+
+@pytest.fixture
+def server(tmp_path, real_redis):
+    host, port, db = re.match(r"redis://([^:/]+):(\d+)/(\d+)", REDIS_URL).groups()
+    proxy = FaultProxy((host, int(port)))
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("WECONOMICS_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
+                "WECONOMICS_DATA_DIR": str(tmp_path),
+                "WECONOMICS_REDIS_URL": f"redis://127.0.0.1:{proxy.port}/{db}",
+                "WECONOMICS_REDIS_TIMEOUT_MS": "300",
+                "WECONOMICS_REDIS_RETRY_SECONDS": "1"})
+    web_port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--workers", "1",
+         "--port", str(web_port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = process.stdout.readline()
+        while line and "running at" not in line:
+            line = process.stdout.readline()
+        assert "running at" in line, "the server did not start"
+        email = f"{uuid.uuid4().hex[:12]}@example.org"
+        script = ("from weconomics.conftest import make_account; "
+                  "from weconomics.identity import services; "
+                  f"a = make_account({email!r}, 'Rita Redis'); "
+                  "print(services.create_token(actor=a, name='t', scope='read')[1])")
+        made = subprocess.run([sys.executable, "-m", "weconomics", "shell", "-c", script],
+                              env=env, capture_output=True, text=True, timeout=120)
+        token = made.stdout.strip().splitlines()[-1]
+        yield {"base": f"http://127.0.0.1:{web_port}", "proxy": proxy, "email": email,
+               "token": token, "redis": real_redis, "output": process.stdout}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        proxy.close()
+
+
+def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):
+    base, proxy, email = server["base"], server["proxy"], server["email"]
+    api = {"Authorization": f"Bearer {server['token']}"}
+    member = Browser(base)
+    assert member.sign_in(email, PASSWORD).status_code == 302
+
+    for mode in ("refuse", "hang"):
+        proxy.set_mode(mode)
+        statuses = {
+            "sign-in page": requests.get(base + "/accounts/login/", timeout=30).status_code,
+            "sign-in attempt": Browser(base).sign_in(email, PASSWORD).status_code,
+            "signed-in page": member.get(base + "/settings/sessions/", timeout=30).status_code,
+            "home": member.get(base + "/", timeout=30).status_code,
+            "API with a token": requests.get(base + "/api/v1/me", headers=api,
+                                             timeout=30).status_code,
+            "catalogue": requests.get(base + "/api/v1/products", timeout=30).status_code,
+        }
+        assert statuses == {"sign-in page": 200, "sign-in attempt": 429,
+                            "signed-in page": 200, "home": 200, "API with a token": 200,
+                            "catalogue": 200}, mode
+        refused = Browser(base).sign_in(email, "a wrong guess")
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+
+    # Redis is back: after RETRY_AFTER (1 s here) the next request finds it again, and
+    # the failed sign-in is counted in Redis.
+    proxy.set_mode("pass")
+    guesser = Browser(base)
+    deadline = time.monotonic() + 20
+    while (answer := guesser.sign_in(email, "a wrong guess")).status_code == 429:
+        assert time.monotonic() < deadline, "the site did not return to Redis"
+        time.sleep(0.5)
+    assert answer.status_code == 200
+    digest = hashlib.sha256(f"{base.split('//')[1]}:{email}".encode()).hexdigest()
+    assert [key for key in server["redis"].keys("*allauth:rl:*") if digest in key.decode()]
+    assert Browser(base).sign_in(email, PASSWORD).status_code == 302
