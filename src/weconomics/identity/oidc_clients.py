@@ -12,6 +12,11 @@ from django.db import transaction
 from weconomics.audit import services as audit
 
 ALLOWED_SCOPES = ["openid", "profile", "email", "api:read", "api:write"]
+# The platform's own client for channels on their own host names (web/channel_signin.py):
+# public, without a consent page, so it may only say who signed in ("openid"): never API
+# scopes, and its tokens are refused by the API.
+CHANNELS_CLIENT_NAME = "Weconomics channels"
+CHANNELS_CLIENT_SCOPES = ["openid"]
 NAME_MAX_LENGTH = Client._meta.get_field("name").max_length
 
 
@@ -29,6 +34,8 @@ def register_client(
     name = name.strip()
     if not name:
         raise ValidationError("A client needs a name.")
+    if name == CHANNELS_CLIENT_NAME:
+        raise ValidationError(f"The name {CHANNELS_CLIENT_NAME!r} is the platform's own.")
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(f"A client's name has at most {NAME_MAX_LENGTH} characters.")
     if not redirect_uris:
@@ -67,3 +74,21 @@ def register_client(
         audit.record("identity.oidc_client_registered", actor=actor, target=client,
                      data={"name": client.name, "public": public, "scopes": scopes})
     return client, secret
+
+
+def is_channels_client(client) -> bool:
+    return client is not None and client.name == CHANNELS_CLIENT_NAME
+
+
+def operator_listed_host(host: str) -> bool:
+    """True when the operator named this host exactly in WECONOMICS_ALLOWED_HOSTS.
+
+    A wildcard entry (`*`, `.example.org`) admits requests, but it does not vouch for a
+    host name a steward typed: only an exact entry does.
+    """
+    from django.conf import settings
+
+    host = (host or "").lower().rstrip(".")
+    return bool(host) and any(
+        entry.lower() == host for entry in settings.ALLOWED_HOSTS
+        if entry and "*" not in entry and not entry.startswith("."))

@@ -8,7 +8,9 @@ OpenID Connect provider, as any channel would:
   1. /channel-auth/login on the channel host remembers state, nonce and the PKCE verifier in
      the channel host's session and sends the browser to the platform's /identity/o/authorize;
   2. the platform signs the person in if needed (a person already signed in there types
-     nothing) and, the channels' client being first-party, skips the consent page;
+     nothing) and, the channels' client being first-party, skips the consent page; it
+     sends codes only to callbacks on host names the operator listed exactly in
+     WECONOMICS_ALLOWED_HOSTS and grants nothing but "openid" (`refuse_authorization`);
   3. /channel-auth/callback on the channel host redeems the code at the provider's token
      endpoint (in-process: same code and database), checks the ID token and signs the person
      in on that host; the tokens, which the channel has no further use for, are dropped.
@@ -30,7 +32,7 @@ from allauth.idp.oidc.models import Client, Token
 from allauth.idp.oidc.views import token as token_view
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.test import RequestFactory
 from django.urls import reverse
@@ -40,9 +42,15 @@ from django.utils.translation import gettext as _
 from weconomics.audit.services import record
 from weconomics.communities.access import community_by_host
 from weconomics.communities.models import Community
+from weconomics.identity.oidc_clients import (
+    CHANNELS_CLIENT_NAME,
+    CHANNELS_CLIENT_SCOPES,
+    is_channels_client,
+    operator_listed_host,
+)
 from weconomics.notifications.services import site_url
 
-CLIENT_NAME = "Weconomics channels"
+CLIENT_NAME = CHANNELS_CLIENT_NAME
 SESSION_KEY = "channel_signin"
 CALLBACK_PATH = "/channel-auth/callback"
 
@@ -51,25 +59,72 @@ def _platform_url() -> str:
     return site_url()
 
 
+def channel_callback_allowed(uri: str, hosts: set[str] | None = None) -> bool:
+    """True when a redirect URI is the callback of a channel host the operator listed.
+
+    A steward chooses the community's host name; only the operator's exact entry in
+    WECONOMICS_ALLOWED_HOSTS makes it a place where the platform sends sign-in codes.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or parts.path != CALLBACK_PATH:
+        return False
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return False
+    host = (parts.hostname or "").lower()
+    if hosts is None:
+        hosts = _listed_channel_hosts()
+    return host in hosts
+
+
+def _listed_channel_hosts() -> set[str]:
+    hosts = Community.objects.exclude(host__isnull=True).values_list("host", flat=True)
+    return {host.lower() for host in hosts if operator_listed_host(host)}
+
+
 def _channel_client(callback: str) -> Client:
-    """The channels' first-party client, its redirect URIs those of today's channel hosts."""
+    """The channels' first-party client, its redirect URIs those of today's channel hosts
+    that the operator listed; it may ask for nothing but "openid"."""
     with transaction.atomic():
         client = Client.objects.select_for_update().filter(name=CLIENT_NAME).first()
         if client is None:
-            client = Client(name=CLIENT_NAME, type=Client.Type.PUBLIC, skip_consent=True)
-            client.set_scopes(["openid"])
-            client.set_default_scopes(["openid"])
+            client = Client(name=CLIENT_NAME)
+        hosts = _listed_channel_hosts()
+        wanted = {uri for uri in [callback, *client.get_redirect_uris()]
+                  if channel_callback_allowed(uri, hosts)}
+        settled = (client.pk is not None and set(client.get_redirect_uris()) == wanted
+                   and client.get_scopes() == CHANNELS_CLIENT_SCOPES
+                   and client.get_default_scopes() == CHANNELS_CLIENT_SCOPES
+                   and client.grant_types == Client.GrantType.AUTHORIZATION_CODE
+                   and client.type == Client.Type.PUBLIC and client.skip_consent)
+        if not settled:
+            client.type, client.skip_consent = Client.Type.PUBLIC, True
+            client.set_scopes(CHANNELS_CLIENT_SCOPES)
+            client.set_default_scopes(CHANNELS_CLIENT_SCOPES)
             client.grant_types = Client.GrantType.AUTHORIZATION_CODE
             client.response_types = "code"
-        hosts = set(Community.objects.exclude(host__isnull=True).values_list("host", flat=True))
-        wanted = {callback}
-        for uri in client.get_redirect_uris():
-            if (urlsplit(uri).hostname or "") in hosts:
-                wanted.add(uri)
-        if client.pk is None or set(client.get_redirect_uris()) != wanted:
             client.set_redirect_uris(sorted(wanted))
             client.save()
     return client
+
+
+def refuse_authorization(request) -> HttpResponse | None:
+    """Refuse an authorization request of the channels' client that it may not make.
+
+    Checked on every request, not only when the client's redirect URIs are refreshed: a
+    host the operator no longer lists, or any scope beyond "openid" (API scopes above all),
+    is refused before a code is issued, with an error page and no redirect.
+    """
+    client_id = request.GET.get("client_id", "")
+    client = Client.objects.filter(pk=client_id).only("name").first() if client_id else None
+    if not is_channels_client(client):
+        return None
+    scopes = set(request.GET.get("scope", "").split())
+    if not channel_callback_allowed(request.GET.get("redirect_uri", "")) or (
+            scopes - set(CHANNELS_CLIENT_SCOPES)):
+        return HttpResponseBadRequest(
+            _("This sign-in request is refused: the address to return to or the access it "
+              "asks for is not allowed."), content_type="text/plain; charset=utf-8")
+    return None
 
 
 def _challenge(verifier: str) -> str:
@@ -84,6 +139,11 @@ def login(request):
         # On the platform itself there is nothing to hand over: sign in as usual.
         return redirect(f"{reverse('account_login')}?{urlencode({'next': _next(request)})}")
     callback = request.build_absolute_uri(CALLBACK_PATH)
+    if not channel_callback_allowed(callback):
+        # Served through a wildcard entry only: the operator has not listed this host.
+        return HttpResponseBadRequest(
+            _("Signing in is not available on this host name yet: the platform's operator "
+              "has not enabled it."), content_type="text/plain; charset=utf-8")
     client = _channel_client(callback)
     state, nonce, verifier = (secrets.token_urlsafe(24), secrets.token_urlsafe(24),
                               secrets.token_urlsafe(48))

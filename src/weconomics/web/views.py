@@ -28,6 +28,7 @@ from weconomics.identity import services as identity
 from weconomics.identity.errors import IdentityError
 from weconomics.identity.forms import AccountForm, DeleteAccountForm, TokenForm
 from weconomics.identity.models import PersonalAccessToken
+from weconomics.web import channel_signin
 from weconomics.web.organisation_views import news_feed
 
 
@@ -204,6 +205,9 @@ class AuditedAuthorizationView(AuthorizationView):
     """allauth's OIDC consent page, writing an audit record when consent is given."""
 
     def get(self, request, *args, **kwargs):
+        refused = channel_signin.refuse_authorization(request)
+        if refused is not None:
+            return refused
         prompt = request.GET.get("prompt", "").split()
         if "none" in prompt and request.user.is_authenticated:
             refused = self._refuse_silent_grant_without_own_consent(request)

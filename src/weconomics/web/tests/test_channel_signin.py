@@ -119,3 +119,78 @@ def test_the_sign_in_page_of_a_channel_host_hands_over_to_the_platform(community
     assert response["Location"] == "/channel-auth/login?next=%2Fboard%2F"
     page = channel.get("/").content.decode()
     assert "/channel-auth/login?next=/" in page
+
+
+# --- a steward's host name is not a place to send codes ---------------------------------
+
+EVIL_HOST = "steward-owned.example"
+
+
+def _authorize_query(client, redirect_uri, scope="openid"):
+    return {"client_id": client.id, "response_type": "code", "scope": scope,
+            "redirect_uri": redirect_uri, "state": "s", "nonce": "n",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbPTVkS_g3kQ",
+            "code_challenge_method": "S256"}
+
+
+def _channels_client(community):
+    from allauth.idp.oidc.models import Client as OIDCClient
+
+    start(Client(HTTP_HOST=CHANNEL_HOST))
+    return OIDCClient.objects.get(name="Weconomics channels")
+
+
+def test_a_host_the_operator_did_not_list_gets_no_codes(community, owner, member):
+    """A steward points the community at a host they control; a wildcard lets requests in,
+    but the platform neither registers nor honours a callback there."""
+    from allauth.idp.oidc.models import Token
+
+    channels = _channels_client(community)
+    services.update_community(actor=owner, community=community, host=EVIL_HOST)
+    evil_callback = f"http://{EVIL_HOST}/channel-auth/callback"
+    with override_settings(ALLOWED_HOSTS=["testserver", CHANNEL_HOST, ".example"]):
+        refused = Client(HTTP_HOST=EVIL_HOST).get("/channel-auth/login")
+        assert refused.status_code == 400
+        channels.refresh_from_db()
+        assert evil_callback not in channels.get_redirect_uris()
+        # Even a stale registration (the operator listed it once) is refused at once.
+        channels.set_redirect_uris([*channels.get_redirect_uris(), evil_callback])
+        channels.save()
+        platform = Client()
+        platform.force_login(member)
+        answer = platform.get("/identity/o/authorize", _authorize_query(channels, evil_callback))
+        assert answer.status_code == 400
+        assert "code=" not in answer.get("Location", "")
+    assert not Token.objects.filter(user=member).exists()
+
+
+@pytest.mark.parametrize("scope", ["openid api:read", "openid api:write", "openid email"])
+def test_the_channels_client_may_ask_for_nothing_but_openid(community, member, scope):
+    from allauth.idp.oidc.models import Token
+
+    channels = _channels_client(community)
+    # Even when someone gave the client's row more scopes in the admin.
+    channels.set_scopes(["openid", "profile", "email", "api:read", "api:write"])
+    channels.save()
+    platform = Client()
+    platform.force_login(member)
+    answer = platform.get("/identity/o/authorize", _authorize_query(
+        channels, f"http://{CHANNEL_HOST}/channel-auth/callback", scope))
+    assert answer.status_code == 400
+    assert not Token.objects.filter(user=member).exists()
+
+
+def test_a_token_of_the_channels_client_cannot_call_the_api(community, member):
+    """Even a token that names API scopes (a row edited by hand) is refused by the API."""
+    from allauth.idp.oidc.models import Token
+
+    channels = _channels_client(community)
+    raw = "channels-access-token-for-the-test"
+    token = Token(client=channels, user=member, type=Token.Type.ACCESS_TOKEN)
+    token.set_value(raw)
+    token.set_scopes(["openid", "api:read", "api:write"])
+    token.save()
+    for path in ("/api/v1/me", "/api/v1/me/tokens"):
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(path)
+        assert response.status_code in (401, 403), (path, response.status_code)
+        assert response.json()["code"] == "insufficient_scope"
