@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "weconomics.web.middleware.UserSessionsMiddleware",
     # A rate limit that cannot be counted (Redis away) refuses the attempt with a 429.
     "weconomics.identity.throttling.RateLimitUnavailableMiddleware",
+    # Last, so it sees a view's exception first: a lost database is a 503 (web/errors.py).
+    "weconomics.web.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "weconomics.urls"
@@ -173,6 +175,14 @@ if DATABASE_URL:
         # passes PostgreSQL's JIT threshold: compiling them took 60-90 ms where running
         # them takes a few (bench/directory.py). An `options` in the URL still wins.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        # A database that cannot be reached fails a request within seconds (a 503) instead
+        # of holding a server thread: connecting gives up after connect_timeout, and a
+        # connection whose server vanished without closing it (a cut network) is found
+        # dead by TCP keepalives within about 25 s. Values in the URL win.
+        for name, value in (("connect_timeout", 5), ("keepalives", 1),
+                            ("keepalives_idle", 10), ("keepalives_interval", 5),
+                            ("keepalives_count", 3)):
+            DATABASES["default"]["OPTIONS"].setdefault(name, value)
         if envbool("WECONOMICS_DATABASE_PREPARED", True):
             # Parameters bound by the server, and statements a connection runs again and
             # again prepared once: PostgreSQL then skips parsing them, which cut its CPU
@@ -190,20 +200,24 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "weconomics.sqlite3",
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
-                # busy timeout instead of failing with "database is locked" mid-transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA mmap_size=134217728;"
-                    "PRAGMA cache_size=-20000;"
-                ),
-            },
         }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Also for a sqlite:// URL; options of the URL's own win.
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
+        # timeout instead of failing with "database is locked" mid-transaction; a writer
+        # still waiting after the timeout gets a 503 (weconomics.outage).
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("WECONOMICS_DATABASE_BUSY_TIMEOUT", 20),
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA mmap_size=134217728;"
+            "PRAGMA cache_size=-20000;"
+        ),
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -22,3 +22,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage anywhere in a request answers 503, anything else 500 (web/errors.py).
+handler500 = "weconomics.web.errors.server_error"

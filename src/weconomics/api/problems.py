@@ -4,11 +4,14 @@ import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from weconomics.identity.errors import IdentityError
+from weconomics.outage import RETRY_AFTER, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,16 @@ def problem_response(
     response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="weconomics"'
+    return response
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database cannot be reached: try again after Retry-After seconds."""
+    response = problem_response(
+        request, 503, _("The service is briefly unavailable. Try again in a moment."),
+        code="database_unavailable")
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -100,6 +113,14 @@ def install(api) -> None:
     def malformed_multipart(request, exc):
         return problem_response(request, 400, "The request body is not valid multipart form "
                                 "data.", code="malformed_body")
+
+    @api.exception_handler(DatabaseError)
+    def database_error(request, exc):
+        if is_database_unavailable(exc):
+            logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                           exc)
+            return database_unavailable(request)
+        return unexpected(request, exc)
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

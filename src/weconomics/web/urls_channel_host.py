@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include(channel_pages("channel_host_"))),
     path("", include("weconomics.urls")),
 ]
+
+# Django takes the error handler from the request's own URLconf, never from an included one.
+handler500 = "weconomics.web.errors.server_error"

@@ -28,6 +28,7 @@ from weconomics.identity import services as identity
 from weconomics.identity.errors import IdentityError
 from weconomics.identity.forms import AccountForm, DeleteAccountForm, TokenForm
 from weconomics.identity.models import PersonalAccessToken
+from weconomics.outage import RETRY_AFTER, database_reachable
 from weconomics.web import channel_signin
 from weconomics.web.organisation_views import news_feed
 
@@ -263,6 +264,13 @@ class AuditedAuthorizationView(AuthorizationView):
 
 
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """200 "ok" when the site and its database answer; 503 while the database does not."""
+    if not database_reachable():
+        response = HttpResponse("database unavailable", status=503, content_type="text/plain")
+        response["Retry-After"] = str(RETRY_AFTER)
+    else:
+        response = HttpResponse("ok", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 

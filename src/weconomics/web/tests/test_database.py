@@ -38,14 +38,22 @@ def _options(tmp_path, **extra):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# A lost database fails a request in seconds: connecting gives up, a silent peer is found dead.
+TIMEOUTS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
+            "keepalives_interval": 5, "keepalives_count": 3}
+
+
 def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off(tmp_path):
     assert _options(tmp_path) == {
         "options": "-c jit=off -c plan_cache_mode=force_custom_plan",
-        "server_side_binding": True, "prepare_threshold": 2}
+        "server_side_binding": True, "prepare_threshold": 2, **TIMEOUTS}
     # Options of the URL's own keep the plans made for each run's values.
     assert _options(tmp_path, WECONOMICS_DATABASE_URL=POSTGRES_URL
                     + "?options=-c%20statement_timeout%3D5000")["options"] == (
         "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan")
     # Behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
     assert _options(tmp_path, WECONOMICS_DATABASE_PREPARED="0") == {
-        "options": "-c jit=off"}
+        "options": "-c jit=off", **TIMEOUTS}
+    # A timeout of the URL's own wins.
+    assert _options(tmp_path, WECONOMICS_DATABASE_URL=POSTGRES_URL
+                    + "?connect_timeout=30")["connect_timeout"] == 30
