@@ -236,7 +236,7 @@ def redis_caches(url: str) -> dict:
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,
             "RETRY_AFTER": envint("WECONOMICS_REDIS_RETRY_SECONDS", 5),
-            "FAIL_CLOSED_PREFIXES": ["allauth:rl:"],
+            "FAIL_CLOSED_PREFIXES": ["allauth:rl:", "signin:"],
         },
     }}
 
@@ -306,6 +306,15 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+}
+# Password sign-in (weconomics.identity.throttling; README "Sign-in limits"), as
+# (attempts, seconds): failed attempts per address (refused ones count too), per account
+# from devices it never signed in on, and per device it did sign in on. allauth's
+# login_failed above now limits only the second-factor step.
+WECONOMICS_SIGNIN_LIMITS = {
+    "address": (10, 300),
+    "account": (5, 300),
+    "device": (10, 300),
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True

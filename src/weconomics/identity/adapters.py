@@ -1,9 +1,14 @@
+import contextlib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from django.conf import settings
 from django.contrib.sites.requests import RequestSite
 from django.utils.translation import gettext_lazy as _
+
+from weconomics.cache import CacheUnavailable
+from weconomics.identity import throttling
 
 # Scopes a channel may ask for to use the web API on the person's behalf.
 API_READ_SCOPE = "api:read"
@@ -23,9 +28,24 @@ class AccountAdapter(DefaultAccountAdapter):
             context = {**context, "current_site": site}
         return super().send_mail(template_prefix, email, context)
 
+    def pre_authenticate(self, request, **credentials):
+        """Take the attempt from the sign-in limits before the password is compared.
+
+        Replaces allauth's login_failed limit for passwords (identity.throttling); allauth's
+        authenticate() gives the attempt back through _login_failed_rl_usage on success."""
+        login = credentials.get("email") or credentials.get("username") or ""
+        self._login_failed_rl_usage = throttling.before_password_check(request, login)
+
+    def _delete_login_attempts_cached_email(self, request, **credentials):
+        """A finished password reset also clears the account's count of failed sign-ins."""
+        with contextlib.suppress(CacheUnavailable):  # the counts expire on their own
+            super()._delete_login_attempts_cached_email(request, **credentials)
+        throttling.forget_failures(credentials.get("email") or "")
+
     def post_login(self, request, user, **kwargs):
-        """Sign in, then show the site in the language the person chose before."""
+        """Sign in, remember the device, and show the site in the person's language."""
         response = super().post_login(request, user, **kwargs)
+        throttling.remember_device(request, response, user)
         if user.language in dict(settings.LANGUAGES):
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME, user.language,
