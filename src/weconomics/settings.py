@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "weconomics.web.middleware.ContentSecurityPolicyMiddleware",
     "weconomics.web.middleware.HtmxMiddleware",
     "weconomics.api.middleware.ApiProblemMiddleware",
+    # Before anything reads a body (the CSRF check reads a form): too large is a 413.
+    "weconomics.web.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -373,8 +375,13 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 3600
 
-# Request bodies: the API refuses larger ones with a 413 problem document.
-DATA_UPLOAD_MAX_MEMORY_SIZE = envint("WECONOMICS_MAX_BODY_BYTES", 1024 * 1024)
+# Request bodies: larger ones are refused with 413 before they are read (a problem
+# document for the API, a short page otherwise; web.middleware.RequestBodyLimitMiddleware).
+# Photo and logo uploads may send a photo's worth more.
+MAX_BODY_BYTES = envint("WECONOMICS_MAX_BODY_BYTES", 1024 * 1024)
+UPLOAD_MAX_BODY_BYTES = envint("WECONOMICS_UPLOAD_MAX_BODY_BYTES",
+                               PHOTO_MAX_BYTES + MAX_BODY_BYTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 NINJA_PAGINATION_PER_PAGE = 50
 

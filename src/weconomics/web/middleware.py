@@ -1,6 +1,14 @@
-"""A Content-Security-Policy that lets pages load only from this site."""
+"""The site's own middleware: the Content-Security-Policy, htmx, session tracking, and
+the limit on request bodies."""
+
+import tempfile
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 # form-action is left out on purpose: after the OIDC consent form the browser
 # follows a redirect to the registered client, which lives on another host.
@@ -77,3 +85,89 @@ class UserSessionsMiddleware:
         else:
             usersessionkit.track_activity(request, user=user, session=session)
         return self.get_response(request)
+
+
+# The routes that take a photo or a logo: their bodies may be as large as an upload.
+UPLOAD_VIEWS = frozenset({
+    "profile_photo", "community_logo_manage",          # pages
+    "upload_photo", "upload_logo",                     # API (ninja names them by function)
+})
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body over its limit with 413, before anything reads it.
+
+    WECONOMICS_MAX_BODY_BYTES for every request; photo and logo uploads
+    WECONOMICS_UPLOAD_MAX_BODY_BYTES. A declared Content-Length is checked up front (no
+    byte of the body is read); a body of unknown length (Transfer-Encoding: chunked) is
+    read up to its limit and no further, then handed to Django as if its length had been
+    declared, which Django needs to read it at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = self._declared_length(request)
+        if declared is not None and declared > max(settings.MAX_BODY_BYTES,
+                                                   settings.UPLOAD_MAX_BODY_BYTES):
+            return self.too_large(request, self.limit_for(request, resolving=True))
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Runs before the CSRF check and the view, the first that read the body.
+        limit = self.limit_for(request)
+        declared = self._declared_length(request)
+        if declared is not None:
+            return self.too_large(request, limit) if declared > limit else None
+        if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return None
+        body = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - outlives this method
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+        stream, size = request.META["wsgi.input"], 0
+        while size <= limit and (piece := stream.read(min(65536, limit + 1 - size))):
+            body.write(piece)
+            size += len(piece)
+        if size > limit:
+            body.close()
+            return self.too_large(request, limit)
+        body.seek(0)
+        request.META["CONTENT_LENGTH"] = str(size)
+        # Django read the missing length as an empty body; now it reads this one.
+        request._stream = LimitedStream(body, size)
+        return None
+
+    @staticmethod
+    def _declared_length(request) -> int | None:
+        value = request.META.get("CONTENT_LENGTH")
+        if not value:
+            return None
+        try:
+            return max(int(value), 0)
+        except ValueError:
+            return None
+
+    @staticmethod
+    def limit_for(request, resolving: bool = False) -> int:
+        match = getattr(request, "resolver_match", None)
+        if match is None and resolving:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+        if match is not None and match.url_name in UPLOAD_VIEWS:
+            return settings.UPLOAD_MAX_BODY_BYTES
+        return settings.MAX_BODY_BYTES
+
+    @staticmethod
+    def too_large(request, limit: int) -> HttpResponse:
+        from weconomics.api.problems import problem_response
+        from weconomics.web.errors import API_PREFIX, bare_page
+
+        # Up front, this runs before LocaleMiddleware has chosen the language.
+        with translation.override(translation.get_language_from_request(request)):
+            if request.path.startswith(API_PREFIX):
+                return problem_response(
+                    request, 413, _("The request body is too large: at most %(bytes)d bytes.")
+                    % {"bytes": limit}, code="payload_too_large", max_bytes=limit)
+            return bare_page("413.html", 413, limit=limit)

@@ -8,19 +8,12 @@ resets open ones, then lets them through again.
 
 import collections
 import datetime as dt
-import http.client
 import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -31,6 +24,7 @@ from weconomics.catalogue import services as catalogue
 from weconomics.conftest import make_account
 from weconomics.identity import services as identity
 from weconomics.web.tests.faultproxy import FaultProxy
+from weconomics.web.tests.served import request, served, url_of_test_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 postgresql_only = pytest.mark.skipif(
@@ -47,70 +41,25 @@ AFTER = 2.0          # seconds of service watched after recovery
 CLIENT_TIMEOUT = 15  # a request not answered by then counts as dropped
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def site(tmp_path):
     """The site served by granian on the test database; on PostgreSQL behind a proxy that
     can fail, on SQLite with a busy timeout of one second."""
-    settings = connection.settings_dict
     proxy = None
     if connection.vendor == "postgresql":
-        proxy = FaultProxy(settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432))
-        user = settings["USER"] or "postgres"
-        password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-        url = f"postgres://{user}{password}@127.0.0.1:{proxy.port}/{settings['NAME']}"
-    else:
-        url = f"sqlite:///{settings['NAME']}"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WECONOMICS_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "weconomics.settings",
-        "WECONOMICS_DATA_DIR": str(tmp_path),
-        "WECONOMICS_DATABASE_URL": url,
-        "WECONOMICS_DATABASE_BUSY_TIMEOUT": "1",
-        # The test signs a session in; the server must read it with the same key.
-        "WECONOMICS_SECRET_KEY": django_settings.SECRET_KEY,
-        "WECONOMICS_WORKERS": "2", "WECONOMICS_THREADS": "4",
-    })
-    server = subprocess.Popen(
-        [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    log: list[str] = []
-    reader = threading.Thread(target=lambda: log.extend(server.stdout), daemon=True)
+        found = connection.settings_dict
+        proxy = FaultProxy(found["HOST"] or "127.0.0.1", int(found["PORT"] or 5432))
+    url = url_of_test_database("127.0.0.1", proxy.port) if proxy else url_of_test_database()
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if _get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        reader.start()
-        assert server.poll() is None, "".join(log)
-        yield port, proxy, log
+        with served(tmp_path, url, WECONOMICS_DATABASE_BUSY_TIMEOUT="1") as (port, log):
+            yield port, proxy, log
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if proxy is not None:
             proxy.close()
 
 
 def _request(port, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
+    return request(port, method, path, body, headers, timeout=CLIENT_TIMEOUT)
 
 
 def _get(port, path, headers=None):
