@@ -234,6 +234,8 @@ def redis_caches(url: str) -> dict:
     return {"default": {
         "BACKEND": "weconomics.cache.ResilientRedisCache",
         "LOCATION": url,
+        # Sites (or test runs) sharing one Redis database keep apart by a prefix.
+        "KEY_PREFIX": env("WECONOMICS_REDIS_KEY_PREFIX"),
         "OPTIONS": {
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,

@@ -65,6 +65,8 @@ def server(tmp_path, real_redis):
     env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
                 "WECONOMICS_DATA_DIR": str(tmp_path),
                 "WECONOMICS_REDIS_URL": f"redis://127.0.0.1:{proxy.port}/{db}",
+                # This run's counts apart from other runs' on the same Redis database.
+                "WECONOMICS_REDIS_KEY_PREFIX": uuid.uuid4().hex,
                 "WECONOMICS_REDIS_TIMEOUT_MS": "300",
                 "WECONOMICS_REDIS_RETRY_SECONDS": "1"})
     web_port = free_port()
@@ -98,9 +100,11 @@ def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):
     api = {"Authorization": f"Bearer {server['token']}"}
     member = Browser(base)
     assert member.sign_in(email, PASSWORD).status_code == 302
+    accepted = proxy.accepted
 
     for mode in ("refuse", "hang"):
         proxy.set_mode(mode)
+        time.sleep(1.2)  # past RETRY_AFTER: the next request asks Redis, in this mode
         statuses = {
             "sign-in page": requests.get(base + "/accounts/login/", timeout=30).status_code,
             "sign-in attempt": Browser(base).sign_in(email, PASSWORD).status_code,
@@ -110,6 +114,8 @@ def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):
                                              timeout=30).status_code,
             "catalogue": requests.get(base + "/api/v1/products", timeout=30).status_code,
         }
+        assert proxy.accepted > accepted, "Redis was not asked in this mode"
+        accepted = proxy.accepted
         assert statuses == {"sign-in page": 200, "sign-in attempt": 429,
                             "signed-in page": 200, "home": 200, "API with a token": 200,
                             "catalogue": 200}, mode
