@@ -18,6 +18,30 @@ def make_account(email: str, name: str, *, staff: bool = False):
     return account
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_through_the_append_only_bypass():
+    """Let the flush between transactional tests empty the append-only tables.
+
+    The database refuses DELETE and TRUNCATE of audit records and booking events; Django's
+    flush (pytest-django runs it after every `transaction=True` test and live server test)
+    does both. In the test run only, its statements run with the bypass of
+    `weconomics.audit.append_only` raised inside the flush's own transaction.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from weconomics.audit import append_only
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        raise_flag, lower_flag = append_only.statements(self.connection.vendor)
+        return original(self, [*raise_flag, *sql_list, *lower_flag])
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits live in the cache; each test starts with none used.

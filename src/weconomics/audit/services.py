@@ -55,3 +55,21 @@ def record(
 def records_for(account) -> models.QuerySet[AuditRecord]:
     """Return the audit records an account may see about itself."""
     return AuditRecord.objects.for_account(account.pk)
+
+
+def anonymise_records_of(account) -> int:
+    """Erase what the audit log holds about an account beyond its number; part of erasure.
+
+    The records stay (a security log), naming the account only by its number, which no
+    account will carry again; the address and browser they were written from go. The only
+    change the database lets through to audit records, under the narrow bypass of
+    `audit.append_only`, and itself audited. Call it inside the erasure's transaction.
+    """
+    from weconomics.audit import append_only
+
+    rows = AuditRecord.objects.for_account(account.pk).exclude(ip_address=None, user_agent="")
+    with append_only.bypass():
+        # QuerySet.update itself: AuditRecordQuerySet.update refuses every other caller.
+        changed = models.QuerySet.update(rows, ip_address=None, user_agent="")
+    record("audit.records_anonymised", data={"account_id": account.pk, "records": changed})
+    return changed

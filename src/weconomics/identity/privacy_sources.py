@@ -7,7 +7,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 
 from weconomics.audit.models import AuditRecord
-from weconomics.audit.services import records_for
+from weconomics.audit.services import anonymise_records_of, records_for
 from weconomics.identity import privacy
 from weconomics.identity.models import PersonalAccessToken
 
@@ -99,6 +99,9 @@ privacy.register("sessions", export=export_sessions, models=[UserSession])
 privacy.register("api_tokens", export=export_tokens, models=[PersonalAccessToken])
 privacy.register("oidc", export=export_oidc, models=[Token, Client])
 privacy.register("admin_log", export=export_admin_log, models=[LogEntry])
-# Audit records are a security log: kept after deletion, holding only the
-# account's number, never rewritten. They are exported so the person sees them.
-privacy.register("audit", export=export_audit, models=[AuditRecord])
+# Audit records are a security log: kept after deletion, holding only the account's
+# number; the address and browser they were written from are erased last, after every
+# other source has written its own records (audit.services.anonymise_records_of).
+# They are exported so the person sees them.
+privacy.register("audit", export=export_audit, erase=anonymise_records_of,
+                 models=[AuditRecord], order=10_000)
