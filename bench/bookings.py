@@ -5,6 +5,7 @@ one machine, with a bare Django view measured in the same run for the ratio.
     createdb -h 127.0.0.1 -U postgres wec_bench_bookings      # once; recreated each run
     .venv/bin/python bench/bookings.py [--seconds 10] [--connections 50] [--workers 2]
     .venv/bin/python bench/bookings.py --sqlite                # SQLite in a temp folder
+    WECONOMICS_BENCH_DB=wec_bench_mine .venv/bin/python bench/bookings.py   # another database
 
 Cases (each after a short warm-up):
   bare       GET /healthz: a Django view that returns "ok" (the ratio's denominator)
@@ -40,7 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
-PG_URL = "postgres://postgres@127.0.0.1:5432/wec_bench_bookings"
+# Another name lets two people measure on one server at once.
+DB_NAME = os.environ.get("WECONOMICS_BENCH_DB", "wec_bench_bookings")
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 CUSTOMERS = 4000
 DATES = 40
 
@@ -63,8 +66,8 @@ def reset_postgres() -> None:
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
                          autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS wec_bench_bookings WITH (FORCE)")
-        conn.execute("CREATE DATABASE wec_bench_bookings")
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def seed(work: Path) -> dict:

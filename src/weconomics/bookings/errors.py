@@ -48,3 +48,9 @@ class KeyReused(Conflict):
     """An Idempotency-Key sent again for a different booking."""
 
     code = "idempotency_key_reused"
+
+
+class Busy(Conflict):
+    """A lock not had in time: others are booking or changing the same thing right now."""
+
+    code = "busy"

@@ -7,7 +7,6 @@ less available, count what is taken from the bookings after the lock, refuse cle
 """
 
 import datetime as dt
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -174,12 +173,17 @@ def _discount(voucher: Voucher | None, subtotal: int) -> int:
     return min(int(value), subtotal)
 
 
-def _voucher(code: str, product: Product, now) -> Voucher | None:
-    """Lock and check the voucher; its uses are counted from its bookings after the lock."""
+def _vouchers(code: str):
+    """The voucher a code names, to lock with what the booking takes; None without a code."""
     code = str(code or "").strip()
-    if not code:
+    return Voucher.objects.filter(code__iexact=code) if code else None
+
+
+def _voucher(code: str, found: list, product: Product, now) -> Voucher | None:
+    """Check the locked voucher; its uses are counted from its bookings after the lock."""
+    if not str(code or "").strip():
         return None
-    voucher = locking.lock(Voucher.objects.filter(code__iexact=code))
+    voucher = found[0] if found else None
     if voucher is None or not voucher.is_active:
         raise Invalid(_("There is no voucher with this code."))
     if voucher.valid_until is not None and voucher.valid_until <= now:
@@ -228,19 +232,11 @@ def book(*, actor, product_id, occurrence_id=None, slot_start=None, unit_id=None
     if len(message) > 2000:
         raise Invalid(_("The message may have at most 2000 characters."))
     for_organisation = _organisation(actor, organisation)
-    if locking.SKIP_LOCKS and product.logistics == Product.Logistics.SCHEDULED:
-        # The twin test only: count outside the transaction that writes, as code without
-        # the lock would (on SQLite the IMMEDIATE transaction is the lock, so counting
-        # before it is what skipping the lock means there). This is the race locks prevent.
-        occurrence = Occurrence.objects.filter(pk=occurrence_id).first()
-        if occurrence is not None and places_left(occurrence) < quantity:
-            raise Full(_("This date is full."))
-        time.sleep(0.05)
     # Read before the transaction: nothing but the booking's own work waits on the lock (the
     # profile read here also names the customer in the provider's notification).
     customer_name = _name(actor)[:200]
     try:
-        with transaction.atomic(durable=True):
+        with locking.atomic():
             return _book(actor, product, occurrence_id=occurrence_id, slot_start=slot_start,
                          unit_id=unit_id, start_date=start_date, end_date=end_date,
                          quantity=quantity, answers=cleaned_answers, voucher_code=voucher_code,
@@ -290,8 +286,11 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
     logistics = product.logistics
     fields: dict = {}
     nights = None
+    # Everything the booking makes less available is locked in one call (the date, the
+    # provider's calendar or the units, and the voucher): see bookings.locking.
+    vouchers = _vouchers(voucher_code)
     if logistics == Product.Logistics.SCHEDULED:
-        occurrence = _lock_occurrence(product, occurrence_id, now)
+        occurrence, found_vouchers = _lock_occurrence(product, occurrence_id, vouchers, now)
         found = _after_lock(occurrence, actor, key)
         if found["earlier"] is not None:
             # A retry that waited for the lock finds the booking its first attempt made.
@@ -301,26 +300,27 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
         held, has_offer = (_open_offers(occurrence, now, actor) if found["offers"]
                            else (0, False))
         free = max(0, occurrence.capacity - found["taken"] - held)
-        if locking.SKIP_LOCKS:
-            free = quantity  # counted before the transaction (see book)
         if quantity > free:
             if not waitlist:
                 raise Full(_("This date is full. You can join its waiting list."))
             return _join_waiting_list(actor, occurrence, quantity, request=request)
         fields["occurrence"] = occurrence
     elif logistics == Product.Logistics.APPOINTMENT:
-        start, end = _check_slot(product, slot_start, now)
+        start, end, found_vouchers = _check_slot(product, slot_start, vouchers, now)
         fields.update(starts_at=start, ends_at=end)
     elif logistics == Product.Logistics.RESOURCE:
-        unit, first, last = _lock_unit(product, unit_id, start_date, end_date, now)
+        unit, first, last, found_vouchers = _lock_unit(product, unit_id, start_date, end_date,
+                                                       vouchers, now)
         fields.update(unit=unit, start_date=first, end_date=last)
         nights = (last - first).days
+    else:
+        [found_vouchers] = locking.lock_objects(vouchers)
     if key and logistics != Product.Logistics.SCHEDULED:
         # A retry that waited for the lock finds the booking its first attempt made.
         earlier = _earlier(actor, key)
         if earlier is not None:
             return _replayed(earlier, product.pk)
-    voucher = _voucher(voucher_code, product, now)
+    voucher = _voucher(voucher_code, found_vouchers, product, now)
     subtotal = 0 if logistics == Product.Logistics.ON_REQUEST else _price(product, quantity,
                                                                            nights)
     discount = _discount(voucher, subtotal)
@@ -375,19 +375,22 @@ def _after_lock(occurrence: Occurrence, actor, key: str) -> dict:
             "earlier": earlier}
 
 
-def _lock_occurrence(product: Product, occurrence_id, now) -> Occurrence:
+def _lock_occurrence(product: Product, occurrence_id, vouchers, now):
+    """Lock the date with the voucher; return the date and what the voucher's code found."""
     try:
         occurrence_id = int(occurrence_id)
     except (TypeError, ValueError):
         raise Invalid(_("Choose a date.")) from None
-    occurrence = locking.lock(Occurrence.objects.filter(pk=occurrence_id, product=product))
-    if occurrence is None:
+    dates, found_vouchers = locking.lock_objects(
+        Occurrence.objects.filter(pk=occurrence_id, product=product), vouchers)
+    if not dates:
         raise NotFound(_("There is no such date for this product."))
+    occurrence = dates[0]
     if occurrence.status == Occurrence.Status.CANCELLED:
         raise Invalid(_("This date has been cancelled."))
     if occurrence.starts_at <= now:
         raise Invalid(_("This date has passed."))
-    return occurrence
+    return occurrence, found_vouchers
 
 
 def _aware(value, what: str) -> dt.datetime:
@@ -403,8 +406,9 @@ def _aware(value, what: str) -> dt.datetime:
     return value
 
 
-def _check_slot(product: Product, slot_start, now) -> tuple[dt.datetime, dt.datetime]:
-    """Check the slot against the availability and rules; lock the provider's calendar."""
+def _check_slot(product: Product, slot_start, vouchers, now):
+    """Check the slot against the availability and rules; lock the provider's calendar
+    with the voucher. Returns the start, the end and what the voucher's code found."""
     start = _aware(slot_start, _("a time"))
     end = start + dt.timedelta(minutes=product.slot_minutes)
     if start < now + dt.timedelta(hours=product.min_notice_hours):
@@ -416,12 +420,13 @@ def _check_slot(product: Product, slot_start, now) -> tuple[dt.datetime, dt.date
         raise Unavailable(_("The provider is not available at that time."))
     # The provider's time is what becomes less available: lock their account row, so two
     # bookings of any of their appointment products cannot take the same time.
-    locking.lock(Account.objects.filter(pk=product.provider_id))
+    _calendar, found_vouchers = locking.lock_objects(
+        Account.objects.filter(pk=product.provider_id), vouchers)
     buffer = dt.timedelta(minutes=product.buffer_minutes)
     if Booking.objects.filter(provider_id=product.provider_id, state__in=HOLDING,
                               starts_at__lt=end + buffer, ends_at__gt=start - buffer).exists():
         raise Unavailable(_("This time has just been taken. Choose another."))
-    return start, end
+    return start, end, found_vouchers
 
 
 def _inside_availability(product: Product, start: dt.datetime, end: dt.datetime) -> bool:
@@ -482,7 +487,9 @@ def _date(value, what: str) -> dt.date:
         raise Invalid(_("%(what)s is not a date.") % {"what": what}) from None
 
 
-def _lock_unit(product: Product, unit_id, start_date, end_date, now):
+def _lock_unit(product: Product, unit_id, start_date, end_date, vouchers, now):
+    """Lock the unit asked for, or every unit of the product when none is, with the voucher;
+    return the first free one (in the units' order), the dates and what the code found."""
     first, last = _date(start_date, _("The arrival")), _date(end_date, _("The departure"))
     today = now.astimezone(_local_zone()).date()
     if first < today:
@@ -497,15 +504,15 @@ def _lock_unit(product: Product, unit_id, start_date, end_date, now):
             units = units.filter(pk=int(unit_id))
         except (TypeError, ValueError):
             raise Invalid(_("Choose a unit.")) from None
-    candidates = list(units.values_list("pk", flat=True))
-    if not candidates:
+    locked, found_vouchers = locking.lock_objects(units, vouchers)
+    if not locked:
         raise NotFound(_("There is no such unit."))
-    for candidate in candidates:
-        # Lock one unit, then check it; without a unit chosen, the first free one is taken.
-        unit = locking.lock(ResourceUnit.objects.filter(pk=candidate))
-        if not Booking.objects.filter(unit=unit, state__in=HOLDING, start_date__lt=last,
-                                      end_date__gt=first).exists():
-            return unit, first, last
+    taken = set(Booking.objects.filter(
+        unit__in=[unit.pk for unit in locked], state__in=HOLDING, start_date__lt=last,
+        end_date__gt=first).values_list("unit_id", flat=True))
+    for unit in locked:
+        if unit.pk not in taken:
+            return unit, first, last, found_vouchers
     raise Unavailable(_("Nothing is free for these dates."))
 
 
@@ -524,12 +531,12 @@ def _join_waiting_list(actor, occurrence: Occurrence, quantity: int,
 
 
 def leave_waiting_list(*, actor, entry_id: int, request=None) -> None:
-    with transaction.atomic():
+    with locking.atomic():
         entry = WaitingListEntry.objects.filter(pk=entry_id, customer=actor, status__in=[
             WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]).first()
         if entry is None:
             raise NotFound(_("You are not on that waiting list."))
-        occurrence = locking.lock(Occurrence.objects.filter(pk=entry.occurrence_id))
+        occurrence = locking.lock_one(Occurrence.objects.filter(pk=entry.occurrence_id))
         was_offered = entry.status == WaitingListEntry.Status.OFFERED
         entry.status = WaitingListEntry.Status.LEFT
         entry.save(update_fields=["status"])
@@ -596,8 +603,8 @@ def expire_waiting_list_offers(*, now: dt.datetime | None = None) -> int:
         status=WaitingListEntry.Status.OFFERED, offered_until__lte=now).values_list(
         "occurrence_id", flat=True))
     for occurrence_id in sorted(occurrence_ids):
-        with transaction.atomic():
-            occurrence = locking.lock(Occurrence.objects.filter(pk=occurrence_id))
+        with locking.atomic(durable=False):
+            occurrence = locking.lock_one(Occurrence.objects.filter(pk=occurrence_id))
             _offer_free_places(occurrence, now)
     return len(occurrence_ids)
 
@@ -614,11 +621,11 @@ def _booking_for(actor, booking_id, *, as_provider: bool | None = None) -> Booki
     if (as_provider is True and not provider) or (as_provider is False and not customer) or (
             not provider and not customer):
         raise NotFound(_("There is no such booking."))
-    if booking.occurrence_id:
-        locking.lock(Occurrence.objects.filter(pk=booking.occurrence_id))
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    return Booking.objects.select_for_update(of=("self",)).select_related(
-        "product", "occurrence").get(pk=booking.pk)
+    # Its date (which every change of a booking on it locks first) and the booking itself.
+    _date, [locked] = locking.lock_objects(
+        Occurrence.objects.filter(pk=booking.occurrence_id) if booking.occurrence_id else None,
+        Booking.objects.select_related("product", "occurrence").filter(pk=booking.pk))
+    return locked
 
 
 def starts_at(booking: Booking) -> dt.datetime | None:
@@ -641,7 +648,7 @@ def cancellation_deadline(booking: Booking) -> dt.datetime | None:
 def cancel(*, actor, booking_id: int, reason: str = "", request=None) -> Booking:
     """Cancel: the customer within the product's policy, the provider at any time before."""
     reason = _reason(reason)
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id)
         by_provider = can_manage(actor, booking.product) and booking.customer_id != actor.pk
         if booking.state not in (State.REQUESTED, State.PROPOSED, State.CONFIRMED):
@@ -679,7 +686,7 @@ def decide(*, actor, booking_id: int, approve: bool, reason: str = "",
            request=None) -> Booking:
     """The provider approves (confirms) or declines a requested booking."""
     reason = _reason(reason)
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=True)
         if booking.state != State.REQUESTED:
             raise Conflict(_("Only a requested booking can be approved or declined."))
@@ -713,7 +720,7 @@ def propose(*, actor, booking_id: int, starts_at_value, ends_at_value, price_cen
     if price < 0:
         raise Invalid(_("The price cannot be below zero."))
     message = _reason(message)
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=True)
         if booking.product.logistics != Product.Logistics.ON_REQUEST:
             raise Conflict(_("Only requests get a proposal."))
@@ -733,7 +740,7 @@ def propose(*, actor, booking_id: int, starts_at_value, ends_at_value, price_cen
 
 def answer_proposal(*, actor, booking_id: int, accept: bool, request=None) -> Booking:
     """The customer accepts the proposal (the price is then frozen) or turns it down."""
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=False)
         if booking.state != State.PROPOSED:
             raise Conflict(_("There is no proposal to answer."))
@@ -753,7 +760,7 @@ def answer_proposal(*, actor, booking_id: int, accept: bool, request=None) -> Bo
 
 
 def check_in(*, actor, booking_id: int, request=None) -> Booking:
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=True)
         if booking.state != State.CONFIRMED:
             raise Conflict(_("Only a confirmed booking can be checked in."))
@@ -767,7 +774,7 @@ def check_in(*, actor, booking_id: int, request=None) -> Booking:
 
 def complete(*, actor, booking_id: int, no_show: bool = False, request=None) -> Booking:
     """The provider marks a confirmed booking completed (or a no-show) once it has started."""
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=True)
         start = starts_at(booking)
         if start is not None and start > timezone.now():
@@ -792,8 +799,8 @@ def change_capacity(*, actor, occurrence_id: int, capacity, request=None) -> Occ
         capacity = int(capacity)
     except (TypeError, ValueError):
         raise Invalid(_("The number of places must be a whole number.")) from None
-    with transaction.atomic(durable=True):
-        occurrence = locking.lock(Occurrence.objects.filter(
+    with locking.atomic():
+        occurrence = locking.lock_one(Occurrence.objects.filter(
             managed_by_product(actor), pk=occurrence_id))
         if occurrence is None:
             raise NotFound(_("There is no such date of yours."))
@@ -819,8 +826,8 @@ def cancel_occurrence(*, actor, occurrence_id: int, reason: str = "",
                       request=None) -> Occurrence:
     """Cancel a date: every booking on it is cancelled and its customers told."""
     reason = _reason(reason)
-    with transaction.atomic(durable=True):
-        occurrence = locking.lock(Occurrence.objects.filter(
+    with locking.atomic():
+        occurrence = locking.lock_one(Occurrence.objects.filter(
             managed_by_product(actor), pk=occurrence_id).select_related("product"))
         if occurrence is None:
             raise NotFound(_("There is no such date of yours."))
@@ -832,7 +839,8 @@ def cancel_occurrence(*, actor, occurrence_id: int, reason: str = "",
         occurrence.save(update_fields=["status", "min_decision"])
         record("bookings.occurrence_cancelled", actor=actor, target=occurrence,
                request=request, data={"reason": reason[:200]})
-        for booking in Booking.objects.select_for_update(of=("self",)).filter(
+        # The date's lock covers its bookings: every change of one locks the date first.
+        for booking in Booking.objects.filter(
                 occurrence=occurrence, state__in=HOLDING).select_related("customer",
                                                                          "product"):
             _transition(booking, State.CANCELLED, actor=actor, reason=reason or
@@ -926,8 +934,8 @@ def decide_minimum(*, actor, occurrence_id: int, go_ahead: bool, reason: str = "
     if not go_ahead:
         return cancel_occurrence(actor=actor, occurrence_id=occurrence_id,
                                  reason=reason or "too few participants", request=request)
-    with transaction.atomic(durable=True):
-        occurrence = locking.lock(Occurrence.objects.filter(
+    with locking.atomic():
+        occurrence = locking.lock_one(Occurrence.objects.filter(
             managed_by_product(actor), pk=occurrence_id).select_related("product"))
         if occurrence is None:
             raise NotFound(_("There is no such date of yours."))
@@ -998,7 +1006,7 @@ def create_voucher(*, actor, code: str, kind: str, amount, max_uses=1, product_i
 
 def mark_paid(*, actor, booking_id: int, request=None) -> Invoice:
     """The provider marks a paid booking paid: it gets its numbered invoice, now a receipt."""
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=True)
         if booking.total_cents == 0:
             raise Conflict(_("A free booking has nothing to pay."))
@@ -1016,7 +1024,7 @@ def mark_paid(*, actor, booking_id: int, request=None) -> Invoice:
 
 
 def issue_invoice(*, actor, booking_id: int, request=None) -> Invoice:
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=True)
         if booking.total_cents == 0:
             raise Conflict(_("A free booking gets no invoice."))
@@ -1062,7 +1070,7 @@ def review(*, actor, booking_id: int, rating, text: str = "", request=None) -> R
     text = str(text or "").replace("\x00", "").strip()
     if len(text) > 5000:
         raise Invalid(_("A review may have at most 5000 characters."))
-    with transaction.atomic(durable=True):
+    with locking.atomic():
         booking = _booking_for(actor, booking_id, as_provider=False)
         if booking.state != State.COMPLETED:
             raise Conflict(_("You can review a booking once it is completed."))

@@ -2,11 +2,12 @@
 database connections against a capacity of 1 and of 10, on SQLite and PostgreSQL alike,
 and a twin that shows the race when the lock is skipped."""
 
+import contextlib
 import datetime as dt
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from weconomics.bookings import locking, services
 from weconomics.bookings.errors import BookingError, Full, Invalid, Unavailable
@@ -72,12 +73,30 @@ def test_those_who_ask_for_it_get_a_waiting_list_place_instead(capacity):
 
 
 def test_without_the_lock_the_race_oversells(monkeypatch):
-    """The twin: the same clients, the check done the naive way, and places are oversold."""
-    monkeypatch.setattr(locking, "SKIP_LOCKS", True)
+    """The twin: the same clients with the lock function swapped for plain reads, and places
+    are oversold. On SQLite the IMMEDIATE transaction is the lock, so it goes too."""
+    monkeypatch.setattr(locking, "lock_objects", lambda *querysets: [
+        list(q.order_by("pk")) if q is not None else [] for q in querysets])
+    if connection.vendor == "sqlite":
+        monkeypatch.setattr(locking, "atomic", lambda **_kwargs: contextlib.nullcontext())
+    # Every client counts before any writes its booking, as happens under load.
+    everyone_counted = threading.Barrier(CLIENTS, timeout=5)
+    insert = f'INSERT INTO "{Booking._meta.db_table}"'
+
+    def after_everyone_counted(execute, sql, params, many, context):
+        if sql.startswith(insert):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                everyone_counted.wait()
+        return execute(sql, params, many, context)
+
+    def attempt(person):
+        with connection.execute_wrapper(after_everyone_counted):
+            return services.book(actor=person, product_id=occurrence.product_id,
+                                 occurrence_id=occurrence.pk)
+
     provider = make_account("provider@example.org", "Provider")
     _product, occurrence = scheduled(provider, capacity=1)
-    race(customers(), lambda p: services.book(actor=p, product_id=occurrence.product_id,
-                                              occurrence_id=occurrence.pk))
+    race(customers(), attempt)
     assert Booking.objects.filter(occurrence=occurrence, state="confirmed").count() > 1
 
 
