@@ -301,7 +301,9 @@ ACCOUNT_ADAPTER = "weconomics.identity.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # allauth's defaults, written out so a deployer sees what is limited.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    # Sign-in posts are limited by weconomics.identity.throttling ("posts" below),
+    # which lets a known device past a stranger's count on a shared address.
+    "login": "",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -312,10 +314,13 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 # Password sign-in (weconomics.identity.throttling; README "Sign-in limits"), as
-# (attempts, seconds): failed attempts per address (refused ones count too), per account
-# from devices it never signed in on, and per device it did sign in on. allauth's
-# login_failed above now limits only the second-factor step.
+# (attempts, seconds): sign-in posts per address and per known device; failed attempts
+# per address (refused ones count too), per account from devices it never signed in on,
+# and per device it did sign in on. allauth's login_failed above now limits only the
+# second-factor step.
 WECONOMICS_SIGNIN_LIMITS = {
+    "posts": (30, 60),
+    "device_posts": (30, 60),
     "address": (10, 300),
     "account": (5, 300),
     "device": (10, 300),

@@ -207,7 +207,37 @@ def remember_device(request, response, account) -> None:
         secure=settings.SESSION_COOKIE_SECURE)
 
 
-# --- the check before a password is compared ---------------------------------------------
+# --- the checks before a sign-in form is read, and before a password is compared ---------
+
+def before_sign_in_post(request):
+    """Count a posted sign-in form; answer 429 when it is over the limit, else None.
+
+    Every post costs a password hash, so posts are limited whether they succeed or not:
+    per address, or, from a known device of the account, per device, so that a stranger
+    behind the same address (an office, a mobile network) cannot hold the owner up."""
+    login = (request.POST.get("login") or "").strip().lower()
+    try:
+        device = known_device(request, login)
+        count = (Count.of("device_posts", f"{device}:{login}") if device is not None
+                 else Count.of("posts", get_ip(request)))
+        count.take(count_refusal=False)
+    except Refused as refused:
+        return too_many_attempts(request, retry_after=refused.retry_after,
+                                 message=limited_message(refused.retry_after))
+    except CacheUnavailable:
+        return too_many_attempts(request, retry_after=UNAVAILABLE_RETRY_AFTER,
+                                 message=unavailable_message())
+    return None
+
+
+def limited_message(retry_after: int) -> str:
+    minutes = max(1, math.ceil(retry_after / 60))
+    return ngettext("Too many failed sign-in attempts. Try again in %(minutes)d minute, or "
+                    "sign in on a device you have signed in on before.",
+                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes, or "
+                    "sign in on a device you have signed in on before.", minutes) % {
+        "minutes": minutes}
+
 
 def before_password_check(request, login: str) -> Reservation:
     """Take this attempt from the counts that apply, or refuse it with a ValidationError.
@@ -242,11 +272,4 @@ def _refuse(request, login: str, rule: str, retry_after: int) -> ValidationError
                                   "known_account": bool(accounts)})
     if rule == "unavailable":
         return ValidationError(unavailable_message(), code="too_many_login_attempts")
-    minutes = max(1, math.ceil(retry_after / 60))
-    return ValidationError(
-        ngettext("Too many failed sign-in attempts. Try again in %(minutes)d minute, or "
-                 "sign in on a device you have signed in on before.",
-                 "Too many failed sign-in attempts. Try again in %(minutes)d minutes, or "
-                 "sign in on a device you have signed in on before.", minutes)
-        % {"minutes": minutes},
-        code="too_many_login_attempts")
+    return ValidationError(limited_message(retry_after), code="too_many_login_attempts")

@@ -12,6 +12,11 @@ from weconomics.identity import throttling
 
 
 class LoginView(AllauthLoginView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and (refused := throttling.before_sign_in_post(request)):
+            return refused
+        return super().dispatch(request, *args, **kwargs)
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         retry_after = getattr(self.request, "signin_retry_after", None)
