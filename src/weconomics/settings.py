@@ -79,6 +79,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie like the session's: sent along on same-site navigation only
+# (secure under HTTPS, above).
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("WECONOMICS_SESSION_AGE", 14 * 24 * 3600)
 # Channels under one parent domain (".example.org") share the session: one login everywhere
 # without the OIDC hand-over that channels on unrelated host names use.
@@ -119,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "weconomics.web.middleware.ContentSecurityPolicyMiddleware",
     "weconomics.web.middleware.HtmxMiddleware",
+    "weconomics.web.middleware.NoStoreMiddleware",
     "weconomics.api.middleware.ApiProblemMiddleware",
     # Before anything reads a body (the CSRF check reads a form): too large is a 413.
     "weconomics.web.middleware.RequestBodyLimitMiddleware",
@@ -391,6 +395,9 @@ UPLOAD_MAX_BODY_BYTES = envint("WECONOMICS_UPLOAD_MAX_BODY_BYTES",
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Error reports (the DEBUG page, mails to admins) hide passwords inside URLs too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "weconomics.web.error_reports.SafeReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
-"""The site's own middleware: the Content-Security-Policy, htmx, session tracking, and
-the limit on request bodies."""
+"""The site's own middleware: the Content-Security-Policy, htmx, session tracking, the
+limit on request bodies, and no-store for pages that show secrets."""
 
 import tempfile
 
@@ -8,6 +8,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # form-action is left out on purpose: after the OIDC consent form the browser
@@ -171,3 +172,30 @@ class RequestBodyLimitMiddleware:
                     request, 413, _("The request body is too large: at most %(bytes)d bytes.")
                     % {"bytes": limit}, code="payload_too_large", max_bytes=limit)
             return bare_page("413.html", 413, limit=limit)
+
+
+# Pages and answers that show a secret (a new token, recovery codes, a TOTP secret, a
+# private feed address) or everything held about a person: kept out of every cache and
+# the browser's history store. (The admin, which shows a new OIDC client's secret once,
+# is never cached by Django itself.) ninja names an API route by the function of its
+# first method, so /me/tokens answers to "list_tokens" for POST too.
+NO_STORE_VIEWS = frozenset({
+    "tokens", "export", "settings_calendar",                            # pages
+    "list_tokens", "create_token",                                     # API: tokens, export
+    "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",                                     # allauth's MFA
+})
+
+
+class NoStoreMiddleware:
+    """Add Cache-Control: no-store (and private, no-cache) to the answers of NO_STORE_VIEWS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in NO_STORE_VIEWS:
+            add_never_cache_headers(response)
+        return response
