@@ -155,3 +155,20 @@ def test_sign_in_posts_are_limited_per_address_and_per_known_device(owner, membe
     assert limited(attempt(Client(), owner.email, PASSWORD, A))
     # The owner's device has a count of its own.
     assert attempt(browser, owner.email, PASSWORD, A).status_code == 302
+
+
+def test_a_device_becomes_known_only_after_the_second_factor(owner):
+    from weconomics.identity.tests.helpers import totp_code
+    from weconomics.identity.tests.test_two_factor import activate_totp
+
+    secret = activate_totp(Client(), owner)
+    browser = Client()
+    assert attempt(browser, owner.email, PASSWORD, B)["Location"] == (
+        "/accounts/2fa/authenticate/")
+    # The password alone does not make a device known: someone who learnt it gets no
+    # way past the account's limit.
+    assert KNOWN_DEVICE_COOKIE not in browser.cookies
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=31)):
+        code = browser.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)},
+                            REMOTE_ADDR=B)
+    assert code.status_code == 302 and KNOWN_DEVICE_COOKIE in browser.cookies
