@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "weconomics.bookings",
     "weconomics.conversations",
     "weconomics.api",
+    "weconomics.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,436 @@
+"""weconomics backup and restore, over real processes on the database the suite runs on.
+
+Each test makes its own instance: a data folder in tmp_path and, on PostgreSQL, a database
+wec_backup_<random> on the suite's server that the test creates and drops. The commands
+run as subprocesses with the production settings, as an operator runs them.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+import requests
+from django.conf import settings
+
+VENDOR = "postgresql" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
+OTHER_VENDOR = {"postgresql": "sqlite", "sqlite": "postgresql"}[VENDOR]
+DATABASE_MEMBER = {"sqlite": "database/weconomics.sqlite3",
+                   "postgresql": "database/weconomics.pgdump"}
+DEMO_PASSWORD = "weconomics-demo"
+
+# Every table's rows, counted the way an operator would, independently of the archive.
+COUNT_ROWS = """
+import json
+from django.db import connection
+with connection.cursor() as cursor:
+    counts = {}
+    for name in connection.introspection.table_names(include_views=False):
+        cursor.execute('SELECT count(*) FROM "%s"' % name)
+        counts[name] = cursor.fetchone()[0]
+"""
+
+# Personal access tokens for a provider and a customer of the demo, and the provider's course.
+MAKE_TOKENS = """
+import json
+from weconomics.catalogue.models import Product
+from weconomics.identity.models import Account
+from weconomics.identity.services import create_token
+chidi = Account.objects.get(email="chidi@example.org")
+eva = Account.objects.get(email="eva@example.org")
+course = Product.objects.get(title="Cursus Data-analyse met Python")
+tokens = {"provider": create_token(actor=chidi, name="load", scope="write")[1],
+          "customer": create_token(actor=eva, name="load", scope="write")[1],
+          "product": course.pk}
+"""
+
+# An account, and a trigger that refuses to delete audit records (as the append-only log's
+# own triggers do): restoring must replace the database without deleting rows.
+SMALL_INSTANCE = """
+from django.core.management import call_command
+from django.db import connection
+call_command("migrate", verbosity=0)
+from weconomics.identity.models import Account
+Account.objects.create_user(email="first@example.org", password="a-long-password-1")
+with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
+        cursor.execute("CREATE FUNCTION test_backup_refuse() RETURNS trigger AS $$ BEGIN "
+                       "RAISE EXCEPTION 'append-only'; END $$ LANGUAGE plpgsql")
+        cursor.execute("CREATE TRIGGER test_backup_no_delete BEFORE DELETE OR TRUNCATE ON "
+                       "audit_auditrecord FOR EACH STATEMENT EXECUTE FUNCTION "
+                       "test_backup_refuse()")
+    else:
+        cursor.execute("CREATE TRIGGER test_backup_no_delete BEFORE DELETE ON "
+                       "audit_auditrecord BEGIN SELECT RAISE(ABORT, 'append-only'); END")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Instance:
+    """A Weconomics instance of its own: a data folder and (PostgreSQL) a database."""
+
+    def __init__(self, root: Path):
+        self.data = root / "data"
+        self.env = {key: value for key, value in os.environ.items()
+                    if not key.startswith("WECONOMICS_")}
+        self.env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
+                         "WECONOMICS_DATA_DIR": str(self.data),
+                         "WECONOMICS_LOG_LEVEL": "WARNING"})
+        self.database = None
+        if VENDOR == "postgresql":
+            self.database = f"wec_backup_{uuid.uuid4().hex[:12]}"
+            self._server("CREATE DATABASE {}")
+            config = settings.DATABASES["default"]
+            credentials = quote(config["USER"], safe="")
+            if config.get("PASSWORD"):
+                credentials += ":" + quote(config["PASSWORD"], safe="")
+            self.env["WECONOMICS_DATABASE_URL"] = (
+                f"postgres://{credentials}@{config['HOST'] or '127.0.0.1'}:"
+                f"{config['PORT'] or 5432}/{self.database}")
+
+    def _server(self, statement: str) -> None:
+        config = settings.DATABASES["default"]
+        with psycopg.connect(host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
+                             user=config["USER"], password=config.get("PASSWORD") or None,
+                             dbname="postgres", autocommit=True) as server:
+            server.execute(statement.format(f'"{self.database}"'))
+
+    def run(self, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "weconomics", *args], env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def ok(self, *args: str) -> str:
+        result = self.run(*args)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def shell(self, script: str):
+        return json.loads(self.ok("shell", "-c", script).strip().splitlines()[-1])
+
+    def rows(self) -> dict[str, int]:
+        return self.shell(COUNT_ROWS + "print(json.dumps(counts))")
+
+    def destroy(self) -> None:
+        """Lose everything: the data folder, and the database (an empty one takes its place)."""
+        shutil.rmtree(self.data)
+        if self.database:
+            self._server("DROP DATABASE {} WITH (FORCE)")
+            self._server("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        if self.database:
+            self._server("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+    def serve(self, port: int) -> subprocess.Popen:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--workers", "1",
+             "--port", str(port)], env=self.env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        seen = []
+        for line in server.stdout:
+            seen.append(line)
+            if "running at" in line:
+                break
+        assert server.poll() is None, "".join(seen)
+        # Keep reading its output, so a full pipe never stalls the server.
+        threading.Thread(target=server.stdout.read, daemon=True).start()
+        return server
+
+    @staticmethod
+    def stop(server: subprocess.Popen) -> None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def instance(tmp_path):
+    made = Instance(tmp_path)
+    yield made
+    made.drop()
+
+
+def backed_up_path(output: str) -> Path:
+    line = next(line for line in output.splitlines() if line.startswith("Backup written to "))
+    return Path(line.removeprefix("Backup written to ").split(" (")[0])
+
+
+def manifest_of(archive: Path) -> dict:
+    with tarfile.open(archive) as tar:
+        return json.load(tar.extractfile("manifest.json"))
+
+
+def book_steadily(base: str, tokens: dict, stop: threading.Event, made: list, errors: list):
+    """Through the API: the provider adds a date, the customer books it; again and again."""
+    provider = {"Authorization": f"Bearer {tokens['provider']}"}
+    customer = {"Authorization": f"Bearer {tokens['customer']}"}
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=40)
+    with requests.Session() as session:
+        for number in range(1000):
+            if stop.is_set():
+                return
+            try:
+                when = start + dt.timedelta(hours=number)
+                answer = session.post(f"{base}/api/v1/products/{tokens['product']}/occurrences",
+                                      headers=provider, timeout=30, json={
+                                          "starts_at": when.isoformat(),
+                                          "ends_at": (when + dt.timedelta(minutes=30)).isoformat(),
+                                          "capacity": 3})
+                assert answer.status_code == 201, answer.text
+                answer = session.post(f"{base}/api/v1/bookings", headers=customer, timeout=30,
+                                      json={"product_id": tokens["product"],
+                                            "occurrence_id": answer.json()[0]["id"]})
+                assert answer.status_code == 201, answer.text
+                made.append(answer.json()["id"])
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(repr(error))
+                return
+            time.sleep(0.02)
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def signing_key(base: str) -> tuple[str, str]:
+    key = requests.get(f"{base}/.well-known/jwks.json", timeout=10).json()["keys"][0]
+    return key["kid"], key["n"]
+
+
+def test_a_backup_taken_under_load_restores_the_instance_after_it_is_lost(instance, tmp_path):
+    started = time.monotonic()
+    instance.ok("demo")
+    demo_seconds = time.monotonic() - started
+    tokens, rows_before_load = instance.shell(
+        MAKE_TOKENS + COUNT_ROWS + "print(json.dumps([tokens, counts]))")
+    photo = instance.data / "media" / "photos" / "backup-test.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(os.urandom(20_000))
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = instance.serve(port)
+    stop, made, errors = threading.Event(), [], []
+    load = threading.Thread(target=book_steadily, args=(base, tokens, stop, made, errors))
+    try:
+        load.start()
+        wait_for(lambda: len(made) >= 3 or errors)
+        booked_before = len(made)
+        started = time.monotonic()
+        output = instance.ok("backup", str(tmp_path / "backups") + "/")
+        backup_seconds = time.monotonic() - started
+        booked_during = len(made) - booked_before
+        wait_for(lambda: len(made) >= booked_before + booked_during + 3 or errors)
+        stop.set()
+        load.join(timeout=30)
+        assert not errors, errors
+        key_before = signing_key(base)
+
+        archive = backed_up_path(output)
+        # The server went on booking while the backup ran, and after it.
+        assert booked_during > 0
+        # While a server answers on the instance's port, restore refuses and changes nothing.
+        refused = instance.run("restore", str(archive), "--force", "--port", str(port))
+        assert refused.returncode != 0 and "answers at" in refused.stderr, refused.stderr
+    finally:
+        stop.set()
+        load.join(timeout=30)
+        instance.stop(server)
+    booked_after_load = rows_before_load["bookings_booking"] + len(made)
+
+    assert archive.stat().st_mode & 0o777 == 0o600
+    manifest = manifest_of(archive)
+    assert manifest["database"]["vendor"] == VENDOR
+    assert set(manifest["tables"]) == set(rows_before_load)
+    booked = manifest["tables"]["bookings_booking"]
+    # A moment in the middle of the load: more than before it, fewer than after it.
+    assert rows_before_load["bookings_booking"] < booked < booked_after_load
+    assert {entry["path"] for entry in manifest["files"]} >= {
+        DATABASE_MEMBER[VENDOR], "data/secret_key", "data/oidc_private_key.pem",
+        "data/media/photos/backup-test.jpg"}
+    assert not any(entry["path"].startswith(("data/cache/", "data/static/"))
+                   for entry in manifest["files"])
+
+    keys = {name: (instance.data / name).read_bytes()
+            for name in ("secret_key", "oidc_private_key.pem")}
+    photo_bytes = photo.read_bytes()
+    instance.destroy()
+    started = time.monotonic()
+    instance.ok("restore", str(archive), "--port", str(port))
+    restore_seconds = time.monotonic() - started
+
+    restored_rows = instance.rows()
+    assert restored_rows == manifest["tables"]
+    for name, value in keys.items():
+        assert (instance.data / name).read_bytes() == value
+    assert photo.read_bytes() == photo_bytes
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = instance.serve(port)
+    try:
+        assert requests.get(f"{base}/c/coaches/", timeout=10).status_code == 200
+        assert signing_key(base) == key_before
+        with requests.Session() as browser:
+            browser.get(f"{base}/accounts/login/", timeout=10)
+            signed_in = browser.post(
+                f"{base}/accounts/login/", timeout=10, allow_redirects=False,
+                headers={"Referer": f"{base}/accounts/login/"},
+                data={"login": "anna@example.org", "password": DEMO_PASSWORD,
+                      "csrfmiddlewaretoken": browser.cookies["csrftoken"]})
+            assert signed_in.status_code == 302, signed_in.text[:500]
+            me = browser.get(f"{base}/api/v1/me", timeout=10)
+            assert me.status_code == 200 and me.json()["email"] == "anna@example.org"
+    finally:
+        instance.stop(server)
+    print(f"\n[{VENDOR}] demo {demo_seconds:.1f} s; {len(manifest['tables'])} tables, "
+          f"{sum(manifest['tables'].values())} rows compared equal; bookings "
+          f"{rows_before_load['bookings_booking']} before the load, {booked} in the backup, "
+          f"{booked_after_load} after; {booked_during} booked while the "
+          f"backup ran; backup {backup_seconds:.1f} s, restore {restore_seconds:.1f} s "
+          "(wall clock of the commands, process start included)")
+
+
+def rewrite(archive: Path, target: Path, *, manifest=None, replace=None) -> Path:
+    """A copy of an archive with another manifest or other content for some members."""
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as copy:
+        for member in source:
+            body = source.extractfile(member).read()
+            if member.name == "manifest.json" and manifest is not None:
+                body = json.dumps(manifest).encode()
+            if replace and member.name in replace:
+                body = replace[member.name]
+            member.size = len(body)
+            copy.addfile(member, io.BytesIO(body))
+    return target
+
+
+def data_state(instance: Instance) -> dict:
+    """The data folder's files (the database is compared by its rows)."""
+    return {path.relative_to(instance.data).as_posix(): sha256(path)
+            for path in sorted(instance.data.rglob("*"))
+            if path.is_file() and path.relative_to(instance.data).parts[0] not in
+            ("cache", "backups") and not path.name.startswith("weconomics.sqlite3")}
+
+
+# Restores that must be refused, run by one process through the command itself; then the
+# rows again, to show nothing changed, and an account made after the backup.
+REFUSED_RESTORES = """
+from django.core.management import CommandError, call_command
+from weconomics.identity.models import Account
+refusals = {}
+for path in ARCHIVES:
+    try:
+        call_command("restore", path, "--force", "--port", "PORT")
+    except CommandError as error:
+        refusals[path] = str(error)
+    else:
+        refusals[path] = "restored"
+before = counts
+""" + COUNT_ROWS + """
+Account.objects.create_user(email="later@example.org", password="a-long-password-2")
+print(json.dumps([refusals, before, counts]))
+"""
+
+
+def test_restore_refuses_bad_archives_and_an_instance_with_data(instance, tmp_path):
+    instance.shell(SMALL_INSTANCE + COUNT_ROWS + "print(json.dumps(counts))")
+    archive = backed_up_path(instance.ok("backup"))
+    assert archive.parent == instance.data / "backups"
+    manifest = manifest_of(archive)
+
+    other = tmp_path / "other.tar.gz"
+    database = b"not the database of this instance"
+    with tarfile.open(other, "w:gz") as tar:
+        body = json.dumps({
+            "format": "weconomics-backup", "format_version": 1,
+            "database": {"vendor": OTHER_VENDOR, "schema": "public"},
+            "tables": {}, "migrations": [], "keys": {}, "files": [{
+                "path": DATABASE_MEMBER[OTHER_VENDOR], "size": len(database),
+                "sha256": hashlib.sha256(database).hexdigest()}]}).encode()
+        for name, content in (("manifest.json", body), (DATABASE_MEMBER[OTHER_VENDOR], database)):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    (tmp_path / "notes.txt").write_text("not an archive")
+    no_manifest = tmp_path / "no-manifest.tar.gz"
+    with tarfile.open(no_manifest, "w:gz") as tar:
+        tar.add(tmp_path / "notes.txt", arcname="notes.txt")
+    whole = archive.read_bytes()
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    flipped = tmp_path / "flipped.tar.gz"
+    middle = len(whole) // 2
+    flipped.write_bytes(whole[:middle] + bytes([whole[middle] ^ 0xFF]) + whole[middle + 1:])
+    tampered = rewrite(archive, tmp_path / "tampered.tar.gz",
+                       replace={"data/secret_key": b"someone else's key\n"})
+    unlisted = rewrite(archive, tmp_path / "unlisted.tar.gz", manifest={
+        **manifest, "files": [f for f in manifest["files"] if f["path"] != "data/secret_key"]})
+    newer = rewrite(archive, tmp_path / "newer.tar.gz",
+                    manifest={**manifest, "migrations": [*manifest["migrations"],
+                                                         "identity.9999_from_the_future"]})
+    names = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+    expected = {
+        tmp_path / "missing.tar.gz": "There is no file",
+        tmp_path / "notes.txt": "cannot be read as a tar.gz archive",
+        no_manifest: "does not begin with manifest.json",
+        truncated: "is damaged",
+        flipped: "is damaged",
+        tampered: "differs from the checksum in the manifest",
+        unlisted: "which its manifest does not list",
+        newer: "newer Weconomics",
+        other: f"holds a {names[OTHER_VENDOR]} database, but this instance uses "
+               f"{names[VENDOR]}",
+    }
+    files_before = data_state(instance)
+    # From the command line: a clear message and a non-zero exit code, no traceback.
+    refused = instance.run("restore", str(tmp_path / "missing.tar.gz"))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("CommandError: There is no file"), refused.stderr
+
+    port = free_port()
+    refusals, rows_before, rows_after = instance.shell(
+        COUNT_ROWS + REFUSED_RESTORES.replace("ARCHIVES", json.dumps([str(p) for p in expected]))
+        .replace("PORT", str(port)))
+    for bad, message in expected.items():
+        assert message in refusals[str(bad)], (bad, refusals[str(bad)])
+    # Nothing changed, and no work folder was left behind.
+    assert rows_after == rows_before == manifest["tables"]
+    assert data_state(instance) == files_before
+    assert not list(instance.data.glob(".weconomics-*"))
+
+    checked = instance.ok("restore", str(archive), "--check")
+    assert "is a complete backup" in checked
+    refused = instance.run("restore", str(archive), "--port", str(port))
+    assert refused.returncode == 1
+    assert "not empty (its database has 2 accounts)" in refused.stderr, refused.stderr
+    # --force replaces it: the account made after the backup is gone, and the trigger that
+    # refuses deleting audit records did not stand in the way.
+    instance.ok("restore", str(archive), "--force", "--port", str(port))
+    assert instance.rows() == manifest["tables"]
+    assert not list(instance.data.glob(".weconomics-*"))
