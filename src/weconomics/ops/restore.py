@@ -262,33 +262,42 @@ def _check_migrations(manifest: dict) -> None:
 
 def _holds_data(data_dir: Path) -> str:
     """Why this instance counts as not empty: it has accounts or uploaded files."""
+    try:
+        accounts = _accounts()
+    except sqlite3.DatabaseError as error:
+        return f"its database cannot be read: {error}"
+    if accounts:
+        return f"its database has {accounts} accounts"
     media = data_dir / "media"
     if media.is_dir() and any(path.is_file() for path in media.rglob("*")):
         return f"{media} holds uploaded files"
+    return ""
+
+
+def _accounts() -> int:
     from weconomics.identity.models import Account
 
     table = Account._meta.db_table
-    if database_vendor() == "sqlite":
-        path = sqlite_path()
-        if not path.is_file():
-            return ""
+    if database_vendor() == "postgresql":
         try:
-            found = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=20)
-            try:
-                exists = found.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                       "AND name = ?", [table]).fetchone()
-                rows = exists and found.execute(
-                    f"SELECT count(*) FROM {postgres.quote_identifier(table)}").fetchone()[0]  # noqa: S608
-            finally:
-                found.close()
-        except sqlite3.DatabaseError as error:
-            return f"its database {path} cannot be read: {error}"
-    else:
-        if table not in connection.introspection.table_names():
-            return ""
-        rows = Account.objects.count()
-        connections.close_all()
-    return f"its database has {rows} accounts" if rows else ""
+            if table not in connection.introspection.table_names():
+                return 0
+            return Account.objects.count()
+        finally:
+            connections.close_all()
+    path = sqlite_path()
+    if not path.is_file():
+        return 0
+    # Read directly, read-only: Django would leave a connection (and a new file) behind.
+    database = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=20)
+    try:
+        if not database.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                [table]).fetchone():
+            return 0
+        return database.execute(
+            f"SELECT count(*) FROM {postgres.quote_identifier(table)}").fetchone()[0]  # noqa: S608
+    finally:
+        database.close()
 
 
 # --- SQLite ---------------------------------------------------------------------------

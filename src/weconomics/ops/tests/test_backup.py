@@ -58,14 +58,10 @@ tokens = {"provider": create_token(actor=chidi, name="load", scope="write")[1],
           "product": course.pk}
 """
 
-# An account, and a trigger that refuses to delete audit records (as the append-only log's
-# own triggers do): restoring must replace the database without deleting rows.
-SMALL_INSTANCE = """
-from django.core.management import call_command
+# A trigger that refuses to delete audit records (as the append-only log's own triggers
+# do): restoring must replace the database without deleting rows.
+REFUSE_DELETES = """
 from django.db import connection
-call_command("migrate", verbosity=0)
-from weconomics.identity.models import Account
-Account.objects.create_user(email="first@example.org", password="a-long-password-1")
 with connection.cursor() as cursor:
     if connection.vendor == "postgresql":
         cursor.execute("CREATE FUNCTION test_backup_refuse() RETURNS trigger AS $$ BEGIN "
@@ -207,7 +203,7 @@ def book_steadily(base: str, tokens: dict, stop: threading.Event, made: list, er
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(repr(error))
                 return
-            time.sleep(0.02)
+            time.sleep(0.1)  # light: a steady trickle of writes, not a benchmark
 
 
 def wait_for(condition, seconds: float = 30) -> None:
@@ -227,7 +223,7 @@ def test_a_backup_taken_under_load_restores_the_instance_after_it_is_lost(instan
     instance.ok("demo")
     demo_seconds = time.monotonic() - started
     tokens, rows_before_load = instance.shell(
-        MAKE_TOKENS + COUNT_ROWS + "print(json.dumps([tokens, counts]))")
+        MAKE_TOKENS + REFUSE_DELETES + COUNT_ROWS + "print(json.dumps([tokens, counts]))")
     photo = instance.data / "media" / "photos" / "backup-test.jpg"
     photo.parent.mkdir(parents=True)
     photo.write_bytes(os.urandom(20_000))
@@ -308,6 +304,8 @@ def test_a_backup_taken_under_load_restores_the_instance_after_it_is_lost(instan
             assert me.status_code == 200 and me.json()["email"] == "anna@example.org"
     finally:
         instance.stop(server)
+
+    refuse_bad_archives_and_replace_only_with_force(instance, archive, manifest, tmp_path)
     print(f"\n[{VENDOR}] demo {demo_seconds:.1f} s; {len(manifest['tables'])} tables, "
           f"{sum(manifest['tables'].values())} rows compared equal; bookings "
           f"{rows_before_load['bookings_booking']} before the load, {booked} in the backup, "
@@ -338,11 +336,13 @@ def data_state(instance: Instance) -> dict:
             ("cache", "backups") and not path.name.startswith("weconomics.sqlite3")}
 
 
-# Restores that must be refused, run by one process through the command itself; then the
-# rows again, to show nothing changed, and an account made after the backup.
+# Restores that must be refused, run by one process through the command itself, with the
+# rows before and after; then a check of the good archive, and an account made after it.
 REFUSED_RESTORES = """
+import io
 from django.core.management import CommandError, call_command
 from weconomics.identity.models import Account
+before = counts
 refusals = {}
 for path in ARCHIVES:
     try:
@@ -351,19 +351,16 @@ for path in ARCHIVES:
         refusals[path] = str(error)
     else:
         refusals[path] = "restored"
-before = counts
 """ + COUNT_ROWS + """
+checked = io.StringIO()
+call_command("restore", "GOOD", "--check", stdout=checked)
 Account.objects.create_user(email="later@example.org", password="a-long-password-2")
-print(json.dumps([refusals, before, counts]))
+print(json.dumps([refusals, before, counts, checked.getvalue()]))
 """
 
 
-def test_restore_refuses_bad_archives_and_an_instance_with_data(instance, tmp_path):
-    instance.shell(SMALL_INSTANCE + COUNT_ROWS + "print(json.dumps(counts))")
-    archive = backed_up_path(instance.ok("backup"))
-    assert archive.parent == instance.data / "backups"
-    manifest = manifest_of(archive)
-
+def refuse_bad_archives_and_replace_only_with_force(instance, archive, manifest, tmp_path):
+    """Bad archives change nothing; an instance with data is replaced only with --force."""
     other = tmp_path / "other.tar.gz"
     database = b"not the database of this instance"
     with tarfile.open(other, "w:gz") as tar:
@@ -414,23 +411,31 @@ def test_restore_refuses_bad_archives_and_an_instance_with_data(instance, tmp_pa
     assert refused.stderr.startswith("CommandError: There is no file"), refused.stderr
 
     port = free_port()
-    refusals, rows_before, rows_after = instance.shell(
+    refusals, rows_before, rows_after, checked = instance.shell(
         COUNT_ROWS + REFUSED_RESTORES.replace("ARCHIVES", json.dumps([str(p) for p in expected]))
-        .replace("PORT", str(port)))
+        .replace("PORT", str(port)).replace("GOOD", str(archive)))
     for bad, message in expected.items():
         assert message in refusals[str(bad)], (bad, refusals[str(bad)])
     # Nothing changed, and no work folder was left behind.
-    assert rows_after == rows_before == manifest["tables"]
+    assert rows_after == rows_before
     assert data_state(instance) == files_before
     assert not list(instance.data.glob(".weconomics-*"))
-
-    checked = instance.ok("restore", str(archive), "--check")
     assert "is a complete backup" in checked
+
+    accounts = manifest["tables"]["identity_account"] + 1
     refused = instance.run("restore", str(archive), "--port", str(port))
     assert refused.returncode == 1
-    assert "not empty (its database has 2 accounts)" in refused.stderr, refused.stderr
+    assert f"not empty (its database has {accounts} accounts)" in refused.stderr, refused.stderr
     # --force replaces it: the account made after the backup is gone, and the trigger that
     # refuses deleting audit records did not stand in the way.
     instance.ok("restore", str(archive), "--force", "--port", str(port))
     assert instance.rows() == manifest["tables"]
     assert not list(instance.data.glob(".weconomics-*"))
+
+    # By default the archive goes to the data folder's backups/; --keep prunes older ones.
+    old = instance.data / "backups" / "weconomics-backup-20000101T000000Z.tar.gz"
+    old.parent.mkdir()
+    old.write_bytes(whole)
+    made = backed_up_path(instance.ok("backup", "--keep", "1"))
+    assert made.parent == instance.data / "backups" and made.stat().st_mode & 0o777 == 0o600
+    assert not old.exists()
