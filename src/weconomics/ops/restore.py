@@ -478,11 +478,33 @@ def _swap(data_dir: Path, staging: Path, manifest: dict, replace_database) -> No
 
 
 def _clear_cache() -> list[str]:
-    """Cached pages and counts describe the instance before the restore."""
-    from django.core.cache import cache
+    """Cached pages and counts describe the instance before the restore: drop them.
 
+    On Redis only this site's keys (WECONOMICS_REDIS_KEY_PREFIX) go: other sites may share
+    the database, and FLUSHDB would empty theirs too.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
     try:
-        cache.clear()
+        if not isinstance(cache, RedisCache):
+            cache.clear()
+            return []
+        if not cache.key_prefix:
+            return ["The Redis cache was left as it is (without WECONOMICS_REDIS_KEY_PREFIX "
+                    "its keys cannot be told from other sites'); its entries expire by "
+                    "themselves."]
+        client = cache._cache.get_client(write=True)
+        pattern = re.sub(r"([\\*?\[\]])", r"\\\1", cache.key_prefix) + ":*"
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
     except Exception as error:  # noqa: BLE001 - the restore itself has succeeded
         return [f"The cache could not be cleared ({error}); clear it before serving."]
     return []
