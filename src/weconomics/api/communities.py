@@ -702,6 +702,7 @@ def _overseen(request, slug: str) -> Community:
             summary="Appoint the community's supervisor (platform supervisors)")
 def appoint_supervisor(request, slug: str, account_id: Id):
     found = _overseen(request, slug)
+    services.require_platform_supervisor(request.user)
     account = Account.objects.filter(pk=account_id, is_active=True).first()
     if account is None:
         raise NotFound(_("There is no such account."))

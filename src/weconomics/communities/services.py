@@ -579,12 +579,21 @@ def change_role(*, actor, community: Community, account_id: int, role: str,
     return target
 
 
-def appoint_supervisor(*, actor, community: Community, account: Account,
-                       request=None) -> Membership:
-    """Make someone the community's supervisor (toezichthouder); platform supervisors only."""
+def require_platform_supervisor(actor) -> None:
+    """Refuse anyone but the platform's administrators and supervisors.
+
+    Callers that look an account up by its number check this first: to anyone else every
+    number answers alike, so none reveals that an account exists.
+    """
     if not is_platform_supervisor(actor):
         raise NotAllowed(_("Only the platform's administrators and supervisors appoint "
                            "supervisors."))
+
+
+def appoint_supervisor(*, actor, community: Community, account: Account,
+                       request=None) -> Membership:
+    """Make someone the community's supervisor (toezichthouder); platform supervisors only."""
+    require_platform_supervisor(actor)
     with transaction.atomic():
         stewards = _stewards_locked(community)
         membership = Membership.objects.select_for_update().filter(
