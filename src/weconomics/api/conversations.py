@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import field_validator
+from pydantic import AfterValidator, field_validator
 
 from weconomics.api.api import ERRORS, ProblemOut
+from weconomics.api.people import no_nul
 from weconomics.contacts.errors import Invalid
 from weconomics.contacts.models import Person, Report
 from weconomics.contacts.queries import page_of
@@ -33,7 +34,9 @@ PAGE_QUERY = Query(1, ge=1, le=10_000, description="Page number, from 1.")
 MessageKind = Literal[tuple(Message.Kind.values)]  # type: ignore[valid-type]
 DigestName = Literal[tuple(NotificationSettings.Digest.values)]  # type: ignore[valid-type]
 KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
-Handles = Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=GROUP_MAX)]
+# No NUL: PostgreSQL cannot even look such a handle up.
+Handle = Annotated[str, Field(max_length=80), AfterValidator(no_nul)]
+Handles = Annotated[list[Handle], Field(max_length=GROUP_MAX)]
 
 
 # --- schemas ------------------------------------------------------------------------------

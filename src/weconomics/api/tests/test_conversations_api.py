@@ -168,6 +168,18 @@ def test_participants_are_added_to_a_group(people):
                             {"people": []}, content_type=JSON), 422, "validation_error")
 
 
+def test_a_handle_with_a_nul_character_is_a_422_not_a_server_error(people):
+    # Found by the API fuzzer: PostgreSQL refused the NUL in the handle lookup (a 500).
+    group = conversations.start_group(actor=people.bram, title="Teamdag",
+                                      handles=[handle(people.anna), handle(people.eva)])
+    api = api_for(people.anna)
+    for path, body in ((f"/api/v1/conversations/{group.pk}/participants",
+                        {"people": ["eva\x00"]}),
+                       ("/api/v1/conversations", {"kind": "group", "title": "Nul",
+                                                  "people": ["bram\x00", "eva"]})):
+        assert_problem(api.post(path, body, content_type=JSON), 422, "validation_error")
+
+
 def test_a_read_token_cannot_write(people):
     conversation = conversations.start_direct(actor=people.anna, handle=handle(people.bram))
     api = api_for(people.anna, scope="read")
