@@ -87,6 +87,19 @@ def test_the_authenticator_setup_and_the_recovery_codes_are_no_store(client, mo)
     assert no_store(client.post("/accounts/2fa/recovery-codes/generate/"))
 
 
+def test_a_new_oidc_client_secret_is_shown_once_with_no_store(db):
+    admin = Client()
+    admin.force_login(make_account("ada@example.org", "Ada Admin", staff=True))
+    response = admin.post("/admin/allauth_idp_oidc/client/add/", {
+        "id": "channel-one", "name": "Coaching channel", "scopes": "openid",
+        "default_scopes": "openid", "type": "confidential", "grant_types": "authorization_code",
+        "redirect_uris": "https://coaching.example/callback", "cors_origins": "",
+        "response_types": "code", "created_at_0": "2026-11-23", "created_at_1": "12:00:00"})
+    assert response.status_code == 302
+    page = admin.get(response["Location"])
+    assert b"The client secret is only shown once" in page.content and no_store(page)
+
+
 def test_an_ordinary_page_may_be_cached_by_the_browser(browser):
     assert not no_store(browser.get("/"))
 
