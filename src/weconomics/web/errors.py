@@ -15,6 +15,7 @@ import sys
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from weconomics.api.problems import database_unavailable, problem_response
@@ -25,8 +26,16 @@ API_PREFIX = "/api/"
 
 
 def bare_page(template: str, status: int, **context) -> HttpResponse:
-    """A page of its own, without the site's navigation and without the database."""
-    html = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
+    """A page of its own, without the site's navigation and without the database.
+
+    The message (web/errors/<status>.html) in the visitor's language, then in the other.
+    """
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    other = next((code for code, _name in settings.LANGUAGES
+                  if not current.startswith(code)), None)
+    html = render_to_string(template, {
+        "site_name": settings.SITE_NAME, "message": f"web/errors/{status}.html",
+        "other_language": other, **context})
     return HttpResponse(html, status=status)
 
 

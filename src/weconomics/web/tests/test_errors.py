@@ -38,14 +38,18 @@ def test_a_page_of_a_signed_in_person_answers_503_when_the_session_cannot_be_rea
     assert response["Retry-After"] == "5" and response["Cache-Control"] == "no-store"
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
-    assert '<html lang="nl">' in page and "Even niet beschikbaar" in page
+    assert '<html lang="nl">' in page and "<h1>Even niet beschikbaar</h1>" in page
+    # Then briefly in English too.
+    assert '<section lang="en">' in page and "<h2>Briefly unavailable</h2>" in page
 
 
 def test_the_503_page_speaks_english_when_asked(browser):
     with database_gone():
         response = browser.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
-    assert "Briefly unavailable" in response.content.decode()
+    page = response.content.decode()
+    assert '<html lang="en">' in page and "<h1>Briefly unavailable</h1>" in page
+    assert '<section lang="nl">' in page and "<h2>Even niet beschikbaar</h2>" in page
 
 
 def test_an_anonymous_page_answers_503_from_the_view(db):
