@@ -100,3 +100,12 @@ def test_a_mistake_in_the_schema_stays_a_500(db):
         response = Client(raise_request_exception=False).get("/communities/")
     assert response.status_code == 500
     assert "Er ging iets mis" in response.content.decode()
+
+
+def test_a_channel_host_that_cannot_be_looked_up_answers_503(db, settings):
+    # The community behind a host name is looked up by middleware, before any view.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "coaches.example"]
+    with database_gone():
+        response = Client(raise_request_exception=False).get("/", HTTP_HOST="coaches.example")
+    assert response.status_code == 503
+    assert "<h1>Even niet beschikbaar</h1>" in response.content.decode()
