@@ -26,7 +26,6 @@ from weconomics.api.people import Id, no_nul, optional_line
 from weconomics.bookings import ics, invoices, queries, services
 from weconomics.bookings.errors import NotFound
 from weconomics.bookings.models import (
-    HOLDING,
     Booking,
     Invoice,
     PortfolioEntry,
@@ -48,8 +47,11 @@ IdempotencyKey = Header(
 StateQuery = Query(None, description="Only bookings in this state.")
 Answer = Annotated[str, Field(max_length=1000)]
 QuestionKey = Annotated[str, Field(max_length=200)]
-UPCOMING_QUERY = Query(None, description="true: coming bookings that hold a place; "
-                                             "false: the others.")
+UPCOMING_QUERY = Query(None, description="true: coming bookings that hold a place (a date, "
+                                             "slot or proposed time after now, a stay "
+                                             "arriving today or later in the site's time "
+                                             "zone, or a request without a date); false: the "
+                                             "others.")
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -436,7 +438,7 @@ def attendees(request, occurrence_id: Id):
     return {
         "occurrence": _date_ref(date), "product": _product_ref(date.product),
         "capacity": date.capacity,
-        "places_booked": sum(b.quantity for b in people if b.state in HOLDING),
+        "places_booked": date.taken,
         "attendees": [{"booking_id": b.pk, "customer_name": b.customer_name,
                        "customer_email": b.customer_email,
                        "organisation": b.organisation.name if b.organisation_id else None,

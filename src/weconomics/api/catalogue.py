@@ -15,10 +15,8 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, StrictBool, field_validator, model_validator
@@ -38,7 +36,7 @@ from weconomics.api.community_posts import _publications as publications_out
 from weconomics.api.people import Id, no_nul, optional_line, search_text
 from weconomics.bookings import queries as booking_queries
 from weconomics.bookings import services as bookings
-from weconomics.bookings.models import HOLDING, Booking, State, Voucher, WaitingListEntry
+from weconomics.bookings.models import State, Voucher
 from weconomics.catalogue import access
 from weconomics.catalogue import services as catalogue
 from weconomics.catalogue.errors import Invalid
@@ -382,25 +380,10 @@ def card(product: Product) -> dict:
             "created_at": product.created_at}
 
 
-def with_places(dates: QuerySet[Occurrence], viewer) -> QuerySet[Occurrence]:
-    """Annotate each date with the places bookings hold and open waiting-list offers hold
-    (except the viewer's own offer, as `bookings.services.places_left` counts)."""
-    taken = (Booking.objects.filter(occurrence=OuterRef("pk"), state__in=HOLDING)
-             .values("occurrence").annotate(n=Sum("quantity")).values("n"))
-    offers = WaitingListEntry.objects.filter(occurrence=OuterRef("pk"),
-                                             status=WaitingListEntry.Status.OFFERED,
-                                             offered_until__gt=timezone.now())
-    if viewer is not None and viewer.is_authenticated:
-        offers = offers.exclude(customer_id=viewer.pk)
-    held = offers.values("occurrence").annotate(n=Sum("quantity")).values("n")
-    return dates.annotate(
-        places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
-        places_offered=Coalesce(Subquery(held, output_field=IntegerField()), 0))
-
-
 def occurrence_out(date: Occurrence, *, manager: bool, places_left: int | None = None) -> dict:
+    """A date; its places left from `bookings.queries.with_places` unless given."""
     if places_left is None:
-        places_left = max(0, date.capacity - date.places_taken - date.places_offered)
+        places_left = date.left
     return {"id": date.pk, "product_id": date.product_id, "starts_at": date.starts_at,
             "ends_at": date.ends_at, "venue": date.venue,
             "online_url": date.online_url if manager else None, "capacity": date.capacity,
@@ -410,7 +393,8 @@ def occurrence_out(date: Occurrence, *, manager: bool, places_left: int | None =
 
 
 def _fresh_occurrence(viewer, occurrence_id: int) -> dict:
-    date = with_places(Occurrence.objects.filter(pk=occurrence_id), viewer).get()
+    date = booking_queries.with_places(Occurrence.objects.filter(pk=occurrence_id),
+                                       for_account=viewer).get()
     return occurrence_out(date, manager=True)
 
 
@@ -420,9 +404,9 @@ def _dates(product: Product, viewer, *, manager: bool, past: bool = False) -> li
     if not manager:
         dates = dates.filter(status=Occurrence.Status.SCHEDULED)
     if not (manager and past):
-        dates = dates.filter(starts_at__gt=timezone.now())
-    dates = with_places(dates, viewer).order_by("starts_at", "pk")[:DATES_SHOWN if not past
-                                                                     else 500]
+        dates = dates.filter(booking_queries.coming_dates())
+    dates = booking_queries.with_places(dates, for_account=viewer).order_by(
+        "starts_at", "pk")[:DATES_SHOWN if not past else 500]
     return [occurrence_out(d, manager=manager) for d in dates]
 
 

@@ -1,17 +1,16 @@
 """What bookings keep about an account, for the export and for deletion.
 
 Bookings, their events, invoices and reviews are never deleted with either side's account:
-the other side and the books need them. Deletion cancels the customer's bookings still to
-come, and removes the personal data in them (name, email, answers, message); invoices keep
-the buyer's name, as the tax law asks. Waiting-list places, portfolio entries and the
+the other side and the books need them. Deletion cancels, through the bookings service, the
+account's bookings still to come (their providers told, the freed places offered to the
+waiting list) and the dates and bookings of the products it provides alone (their
+customers told; this source runs before the catalogue's, which archives those products),
+and removes the personal data in its bookings (name, email, answers, message); invoices
+keep the buyer's name, as the tax law asks. Waiting-list places, portfolio entries and the
 calendar feed go with the account.
 """
 
-from django.db.models import Q
-from django.utils import timezone
-
 from weconomics.bookings.models import (
-    HOLDING,
     Booking,
     BookingEvent,
     CalendarFeed,
@@ -19,7 +18,6 @@ from weconomics.bookings.models import (
     InvoiceCounter,
     PortfolioEntry,
     Review,
-    State,
     Voucher,
     WaitingListEntry,
 )
@@ -84,18 +82,10 @@ def export_rest(account):
 
 
 def erase_bookings(account):
-    from weconomics.bookings.services import _event
+    from weconomics.bookings.services import cancel_for_deleted_account
 
-    now = timezone.now()
-    upcoming = Booking.objects.filter(customer=account, state__in=HOLDING).filter(
-        Q(occurrence__starts_at__gt=now) | Q(starts_at__gt=now) | Q(start_date__gt=now.date())
-        | Q(state=State.REQUESTED))
-    for booking in upcoming:
-        before = booking.state
-        booking.state = State.CANCELLED
-        booking.save(update_fields=["state", "updated_at"])
-        _event(booking, State.CANCELLED, actor=None, from_state=before,
-               reason="customer deleted their account")
+    # Cancelled the way every booking is: the other side told, the place offered on.
+    cancel_for_deleted_account(account=account)
     Booking.objects.filter(customer=account).update(
         customer_name=DELETED, customer_email="", answers={}, message="")
 

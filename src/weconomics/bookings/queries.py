@@ -7,8 +7,19 @@ products they manage (`catalogue.access.managed_by`); nobody else sees a booking
 import datetime as dt
 import hashlib
 
-from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,16 +40,65 @@ from weconomics.catalogue.models import Occurrence, Product
 RELATED = ("product", "occurrence", "unit", "organisation")
 
 
+# --- one rule each: what is still to come, and the places left on a date -------------------
+
+def still_to_come(now: dt.datetime | None = None) -> Q:
+    """Bookings still to come, as every list, the API and account deletion see them: their
+    date, slot or proposed time starts after now, their stay starts today or later (today
+    in the site's time zone, where its dates are), or they have no date yet (a request)."""
+    now = now or timezone.now()
+    return (Q(occurrence__starts_at__gt=now)
+            | Q(occurrence__isnull=True, starts_at__gt=now)
+            | Q(start_date__gte=timezone.localdate(now))
+            | Q(occurrence__isnull=True, starts_at__isnull=True, start_date__isnull=True))
+
+
+def coming_dates(now: dt.datetime | None = None) -> Q:
+    """Dates still to come: they start after now."""
+    return Q(starts_at__gt=now or timezone.now())
+
+
+def with_places(dates: QuerySet[Occurrence], *, for_account=None,
+                now: dt.datetime | None = None) -> QuerySet[Occurrence]:
+    """Each date with `taken` (the places its bookings hold), `held` (the places open
+    waiting-list offers hold, except the account's own offer, which is theirs to book) and
+    `left` (the capacity less both, never below 0): the one rule of places left.
+
+    The booking path counts the same under its lock in one hand-written query
+    (`services._after_lock`, `services._open_offers`).
+    """
+    now = now or timezone.now()
+    taken = (Booking.objects.filter(occurrence=OuterRef("pk"), state__in=HOLDING).order_by()
+             .values("occurrence").annotate(n=Sum("quantity")).values("n"))
+    offers = WaitingListEntry.objects.filter(occurrence=OuterRef("pk"),
+                                             status=WaitingListEntry.Status.OFFERED,
+                                             offered_until__gt=now).order_by()
+    if for_account is not None and for_account.is_authenticated:
+        offers = offers.exclude(customer_id=for_account.pk)
+    held = offers.values("occurrence").annotate(n=Sum("quantity")).values("n")
+    return dates.annotate(
+        taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
+        held=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+    ).annotate(left=Greatest(F("capacity") - F("taken") - F("held"), 0))
+
+
+def places_left(occurrence: Occurrence, *, for_account=None,
+                now: dt.datetime | None = None) -> int:
+    """The places left on one date (`with_places`)."""
+    found = with_places(Occurrence.objects.filter(pk=occurrence.pk), for_account=for_account,
+                        now=now).values_list("left", flat=True).first()
+    return found or 0
+
+
 def my_bookings(account, *, upcoming: bool | None = None) -> QuerySet[Booking]:
+    """The account's bookings; upcoming=True those still to come that hold a place,
+    upcoming=False all others."""
     bookings = Booking.objects.filter(customer=account).select_related(*RELATED)
-    now = timezone.now()
-    later = (Q(occurrence__starts_at__gte=now) | Q(starts_at__gte=now)
-             | Q(start_date__gte=now.date())
-             | Q(occurrence__isnull=True, starts_at__isnull=True, start_date__isnull=True))
+    coming = still_to_come() & Q(state__in=HOLDING)
     if upcoming is True:
-        bookings = bookings.filter(later, state__in=HOLDING)
+        bookings = bookings.filter(coming)
     elif upcoming is False:
-        bookings = bookings.exclude(later & Q(state__in=HOLDING))
+        bookings = bookings.exclude(coming)
     return bookings.order_by("-created_at", "-pk")
 
 
@@ -65,24 +125,12 @@ def bookable_dates(product: Product, *, for_account=None, limit: int = 20) -> li
     """The coming dates of a product the caller may see, each with `left` free places.
 
     Places held by open waiting-list offers count as taken, except the account's own offer
-    (as `services.places_left` counts them); one query for all dates.
+    (`with_places`); one query for all dates.
     """
     now = timezone.now()
-    taken = (Booking.objects.filter(occurrence=OuterRef("pk"), state__in=HOLDING)
-             .values("occurrence").annotate(n=Sum("quantity")).values("n"))
-    offers = WaitingListEntry.objects.filter(occurrence=OuterRef("pk"),
-                                             status=WaitingListEntry.Status.OFFERED,
-                                             offered_until__gt=now)
-    if for_account is not None and for_account.is_authenticated:
-        offers = offers.exclude(customer=for_account)
-    held = offers.values("occurrence").annotate(n=Sum("quantity")).values("n")
-    dates = list(Occurrence.objects.filter(product=product, starts_at__gt=now,
-                                           status=Occurrence.Status.SCHEDULED)
-                 .annotate(taken=Coalesce(Subquery(taken), 0), held=Coalesce(Subquery(held), 0))
-                 .order_by("starts_at", "pk")[:limit])
-    for date in dates:
-        date.left = max(0, date.capacity - date.taken - date.held)
-    return dates
+    return list(with_places(Occurrence.objects.filter(
+        coming_dates(now), product=product, status=Occurrence.Status.SCHEDULED),
+        for_account=for_account, now=now).order_by("starts_at", "pk")[:limit])
 
 
 def provided_bookings(viewer, *, state: str = "", product_id=None) -> QuerySet[Booking]:
@@ -96,34 +144,35 @@ def provided_bookings(viewer, *, state: str = "", product_id=None) -> QuerySet[B
 
 
 def upcoming_dates(viewer, *, days: int = 90) -> QuerySet[Occurrence]:
-    """The provider's coming dates with places taken and people waiting, in two queries."""
+    """The provider's coming dates with places taken and left (`with_places`) and people
+    waiting, in one query."""
     now = timezone.now()
     # Subqueries, not joins: joining bookings and the waiting list together would count
     # every booking once per person waiting.
-    taken = (Booking.objects.filter(occurrence=OuterRef("pk"), state__in=HOLDING).order_by()
-             .values("occurrence").annotate(n=Sum("quantity")).values("n"))
     waiting = (WaitingListEntry.objects.filter(occurrence=OuterRef("pk"),
                                                status=WaitingListEntry.Status.WAITING)
                .order_by().values("occurrence").annotate(n=Count("pk")).values("n"))
-    return (Occurrence.objects.filter(product__in=Product.objects.filter(
-        managed_by(viewer)).values("pk"), starts_at__gte=now,
-        starts_at__lte=now + dt.timedelta(days=days))
+    return (with_places(Occurrence.objects.filter(
+        coming_dates(now), product__in=Product.objects.filter(managed_by(viewer)).values("pk"),
+        starts_at__lte=now + dt.timedelta(days=days)), now=now)
         .select_related("product")
-        .annotate(taken=Coalesce(Subquery(taken), 0), waiting=Coalesce(Subquery(waiting), 0))
+        .annotate(waiting=Coalesce(Subquery(waiting), 0))
         .order_by("starts_at", "pk"))
 
 
 def upcoming_appointments(viewer) -> QuerySet[Booking]:
-    now = timezone.now()
-    return provided_bookings(viewer).filter(
-        Q(starts_at__gte=now) | Q(start_date__gte=now.date()),
-        state__in=HOLDING).order_by("starts_at", "start_date", "pk")
+    """The provider's appointments, stays and proposed times still to come."""
+    return (provided_bookings(viewer)
+            .filter(still_to_come(), state__in=HOLDING, occurrence__isnull=True)
+            .exclude(starts_at__isnull=True, start_date__isnull=True)
+            .order_by("starts_at", "start_date", "pk"))
 
 
 def attendees(viewer, occurrence_id) -> tuple[Occurrence, QuerySet[Booking]]:
-    occurrence = (Occurrence.objects.filter(pk=occurrence_id, product__in=Product.objects
-                                            .filter(managed_by(viewer)).values("pk"))
-                  .select_related("product").first())
+    """A date of the viewer's with its places (`with_places`), and who booked it."""
+    occurrence = (with_places(Occurrence.objects.filter(
+        pk=occurrence_id, product__in=Product.objects.filter(managed_by(viewer)).values("pk")))
+        .select_related("product").first())
     if occurrence is None:
         raise NotFound(_("There is no such date of yours."))
     return occurrence, (Booking.objects.filter(occurrence=occurrence)

@@ -40,6 +40,7 @@ from weconomics.bookings.models import (
     Voucher,
     WaitingListEntry,
 )
+from weconomics.bookings.queries import coming_dates, places_left, still_to_come
 from weconomics.catalogue.access import can_manage, managed_by, product_for
 from weconomics.catalogue.errors import NotFound as ProductNotFound
 from weconomics.catalogue.models import Occurrence, Product, ResourceUnit
@@ -138,25 +139,9 @@ def _quantity(product: Product, quantity) -> int:
     return quantity
 
 
-def _held_by_offers(occurrence: Occurrence, now, *, except_for=None) -> int:
-    offers = WaitingListEntry.objects.filter(occurrence=occurrence,
-                                             status=WaitingListEntry.Status.OFFERED,
-                                             offered_until__gt=now)
-    if except_for is not None:
-        offers = offers.exclude(customer=except_for)
-    return offers.aggregate(n=Sum("quantity"))["n"] or 0
-
-
 def places_taken(occurrence: Occurrence) -> int:
     return (Booking.objects.filter(occurrence=occurrence, state__in=HOLDING)
             .aggregate(n=Sum("quantity"))["n"] or 0)
-
-
-def places_left(occurrence: Occurrence, *, for_account=None) -> int:
-    """Free places: capacity less what bookings and open waiting-list offers hold."""
-    now = timezone.now()
-    return max(0, occurrence.capacity - places_taken(occurrence)
-               - _held_by_offers(occurrence, now, except_for=for_account))
 
 
 def _price(product: Product, quantity: int, nights: int | None) -> int:
@@ -299,6 +284,7 @@ def _book(actor, product, *, occurrence_id, slot_start, unit_id, start_date, end
             raise Conflict(_("You have booked this date already."))
         held, has_offer = (_open_offers(occurrence, now, actor) if found["offers"]
                            else (0, False))
+        # queries.with_places's rule, counted under the lock.
         free = max(0, occurrence.capacity - found["taken"] - held)
         if quantity > free:
             if not waitlist:
@@ -574,7 +560,7 @@ def _offer_free_places(occurrence: Occurrence, now) -> None:
     _expire_offers(occurrence, now)
     if occurrence.status != Occurrence.Status.SCHEDULED or occurrence.starts_at <= now:
         return
-    free = occurrence.capacity - places_taken(occurrence) - _held_by_offers(occurrence, now)
+    free = places_left(occurrence, now=now)
     for entry in WaitingListEntry.objects.filter(
             occurrence=occurrence, status=WaitingListEntry.Status.WAITING).select_related(
             "customer").order_by("created_at", "pk"):
@@ -659,16 +645,70 @@ def cancel(*, actor, booking_id: int, reason: str = "", request=None) -> Booking
             raise TooLate(_("The cancellation deadline has passed (%(hours)d hours before the "
                             "start). Contact the provider.")
                           % {"hours": booking.product.cancel_hours_before})
-        _transition(booking, State.CANCELLED, actor=actor, reason=reason,
-                    data={"by": "provider" if by_provider else "customer"}, request=request)
-        if booking.occurrence_id:
-            _offer_free_places(booking.occurrence, timezone.now())
-        other = booking.customer if by_provider else booking.provider
-        if other is not None:
-            notify(other, "bookings.cancelled", actor=actor, product=booking.product.title,
-                   url=_url_for(booking, provider=not by_provider))
-        _after_commit(booking.pk, "cancelled")
+        _cancel(booking, actor=actor, by="provider" if by_provider else "customer",
+                reason=reason, tell="customer" if by_provider else "provider", request=request)
     return booking
+
+
+def _cancel(booking: Booking, *, actor, by: str, reason: str, tell: str,
+            request=None) -> None:
+    """Cancel a booking whose date (or the booking) is locked: the one way every
+    cancellation goes. Its event and audit record; the freed place offered to the waiting
+    list; `tell` ("customer" or "provider") notified; the customer mailed after commit,
+    unless the customer is the one leaving (by "system", telling the provider)."""
+    _transition(booking, State.CANCELLED, actor=actor, reason=reason, data={"by": by},
+                request=request)
+    if booking.occurrence_id and booking.occurrence.status == Occurrence.Status.SCHEDULED:
+        _offer_free_places(booking.occurrence, timezone.now())
+    other = booking.customer_id if tell == "customer" else booking.provider_id
+    if other is not None:
+        notify(other, "bookings.cancelled", actor=actor, product=booking.product.title,
+               url=_url_for(booking, provider=tell == "provider"))
+    if tell == "customer" or by == "customer":
+        _after_commit(booking.pk, "cancelled")
+
+
+def cancel_for_deleted_account(*, account) -> int:
+    """Cancel, by the system, what an account's deletion leaves without a side: its
+    bookings still to come (and its open requests and proposals), whose providers are told;
+    and the coming dates and bookings of the products it provides alone (not for an
+    organisation), whose customers are told. Each goes the way of any cancellation
+    (`_cancel`), its waiting list offered the freed place where the date stays. Call it
+    inside the deletion's transaction; returns how many bookings were cancelled."""
+    now = timezone.now()
+    open_or_coming = (still_to_come(now) | Q(state__in=[State.REQUESTED, State.PROPOSED])) & Q(
+        state__in=HOLDING)
+    alone = Product.objects.filter(provider=account, organisation__isnull=True).values("pk")
+    dates = list(Occurrence.objects.filter(coming_dates(now), product__in=alone,
+                                           status=Occurrence.Status.SCHEDULED)
+                 .values_list("pk", flat=True))
+    mine = list(Booking.objects.filter(open_or_coming, customer=account)
+                .values_list("pk", "occurrence_id"))
+    theirs = list(Booking.objects.filter(open_or_coming, product__in=alone,
+                                         occurrence__isnull=True).values_list("pk", flat=True))
+    if not (dates or mine or theirs):
+        return 0
+    cancelled = 0
+    with locking.atomic(durable=False):
+        # One lock for all: the dates (which cover their bookings) and the other bookings.
+        locked_dates, locked = locking.lock_objects(
+            Occurrence.objects.select_related("product").filter(
+                pk__in={*dates, *(date for _pk, date in mine if date)}),
+            Booking.objects.select_related("product", "occurrence").filter(
+                pk__in=[*theirs, *(pk for pk, date in mine if not date)]))
+        for occurrence in locked_dates:
+            if occurrence.pk in dates:
+                cancelled += _cancel_date(occurrence, actor=None, by="system",
+                                          reason="provider deleted their account")
+        for booking in [*locked, *Booking.objects.select_related("product", "occurrence")
+                        .filter(pk__in=[pk for pk, date in mine if date])]:
+            if booking.state in HOLDING:
+                leaving = "customer" if booking.customer_id == account.pk else "provider"
+                _cancel(booking, actor=None, by="system",
+                        reason=f"{leaving} deleted their account",
+                        tell="provider" if leaving == "customer" else "customer")
+                cancelled += 1
+    return cancelled
 
 
 def _url_for(booking: Booking, *, provider: bool) -> str:
@@ -833,26 +873,31 @@ def cancel_occurrence(*, actor, occurrence_id: int, reason: str = "",
             raise NotFound(_("There is no such date of yours."))
         if occurrence.status == Occurrence.Status.CANCELLED:
             raise Conflict(_("This date has been cancelled already."))
-        occurrence.status = Occurrence.Status.CANCELLED
-        if occurrence.min_participants and occurrence.min_decision == "":
-            occurrence.min_decision = Occurrence.MinimumDecision.CANCELLED
-        occurrence.save(update_fields=["status", "min_decision"])
-        record("bookings.occurrence_cancelled", actor=actor, target=occurrence,
-               request=request, data={"reason": reason[:200]})
-        # The date's lock covers its bookings: every change of one locks the date first.
-        for booking in Booking.objects.filter(
-                occurrence=occurrence, state__in=HOLDING).select_related("customer",
-                                                                         "product"):
-            _transition(booking, State.CANCELLED, actor=actor, reason=reason or
-                        "date cancelled", data={"by": "provider"}, request=request)
-            if booking.customer is not None:
-                notify(booking.customer, "bookings.cancelled", actor=actor,
-                       product=occurrence.product.title, url=_url_for(booking, provider=False))
-            _after_commit(booking.pk, "cancelled")
-        WaitingListEntry.objects.filter(occurrence=occurrence, status__in=[
-            WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]).update(
-            status=WaitingListEntry.Status.LEFT)
+        _cancel_date(occurrence, actor=actor, by="provider", reason=reason, request=request)
     return occurrence
+
+
+def _cancel_date(occurrence: Occurrence, *, actor, by: str, reason: str,
+                 request=None) -> int:
+    """Cancel a locked date, each of its bookings (`_cancel`, the customers told) and its
+    waiting list; returns how many bookings were cancelled."""
+    occurrence.status = Occurrence.Status.CANCELLED
+    if occurrence.min_participants and occurrence.min_decision == "":
+        occurrence.min_decision = Occurrence.MinimumDecision.CANCELLED
+    occurrence.save(update_fields=["status", "min_decision"])
+    record("bookings.occurrence_cancelled", actor=actor, target=occurrence,
+           request=request, data={"reason": reason[:200], "by": by})
+    # The date's lock covers its bookings: every change of one locks the date first.
+    bookings = list(Booking.objects.filter(occurrence=occurrence, state__in=HOLDING)
+                    .select_related("product"))
+    for booking in bookings:
+        booking.occurrence = occurrence
+        _cancel(booking, actor=actor, by=by, reason=reason or "date cancelled",
+                tell="customer", request=request)
+    WaitingListEntry.objects.filter(occurrence=occurrence, status__in=[
+        WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]).update(
+        status=WaitingListEntry.Status.LEFT)
+    return len(bookings)
 
 
 
@@ -899,8 +944,8 @@ def check_minimums(*, now: dt.datetime | None = None) -> int:
     the customers; run periodically by the worker. Returns how many dates were prompted."""
     now = now or timezone.now()
     due = Occurrence.objects.filter(
-        min_participants__isnull=False, min_deadline__lte=now, min_prompted_at__isnull=True,
-        min_decision="", status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+        coming_dates(now), min_participants__isnull=False, min_deadline__lte=now,
+        min_prompted_at__isnull=True, min_decision="", status=Occurrence.Status.SCHEDULED,
     ).select_related("product__provider")
     prompted = 0
     for occurrence in due:

@@ -3,8 +3,8 @@
 A product offered for an organisation stays the organisation's: its other administrators
 go on managing it. A product the person offered alone goes: removed when nobody booked it;
 otherwise kept (the customers' bookings, invoices and reviews refer to it), archived,
-offered "by a deleted user", and its bookings still to come are cancelled and the
-customers told, since nobody is left to provide them.
+offered "by a deleted user". Its dates and bookings still to come were cancelled before, by
+the bookings' source (`bookings.services.cancel_for_deleted_account`), the customers told.
 """
 
 from weconomics.catalogue.models import Product
@@ -38,31 +38,6 @@ def erase_products(account):
         product.provider = None
         product.save(update_fields=["status", "provider_name", "provider"])
         refresh(product)
-        _cancel_upcoming(product)
-
-
-def _cancel_upcoming(product: Product) -> None:
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from weconomics.bookings.models import HOLDING, Booking, State
-    from weconomics.bookings.services import _after_commit, _event
-    from weconomics.notifications.services import notify
-
-    now = timezone.now()
-    for booking in Booking.objects.filter(product=product, state__in=HOLDING).filter(
-            Q(occurrence__starts_at__gt=now) | Q(starts_at__gt=now)
-            | Q(start_date__gt=timezone.localdate(now)) | Q(state="requested")).select_related(
-            "customer"):
-        before = booking.state
-        booking.state = State.CANCELLED
-        booking.save(update_fields=["state", "updated_at"])
-        _event(booking, State.CANCELLED, actor=None, from_state=before,
-               reason="provider deleted their account")
-        if booking.customer is not None:
-            notify(booking.customer, "bookings.cancelled", product=product.title,
-                   url=f"/bookings/{booking.pk}/")
-        _after_commit(booking.pk, "cancelled")
 
 
 privacy.register("products", export=export_products, erase=erase_products, models=[Product],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weconomics.bookings import services as bookings
-from weconomics.bookings.queries import reviews_of
+from weconomics.bookings.queries import bookable_dates, coming_dates, reviews_of
 from weconomics.catalogue import services
 from weconomics.catalogue.access import (
     ADMIN_ROLES,
@@ -114,8 +114,7 @@ def catalogue(request):
     form = CatalogueSearchForm(request.GET or None, communities=_filter_communities(viewer))
     criteria = form.criteria()
     page = page_number(request)
-    now = timezone.now()
-    next_date = (Occurrence.objects.filter(product=OuterRef("pk"), starts_at__gt=now,
+    next_date = (Occurrence.objects.filter(coming_dates(), product=OuterRef("pk"),
                                            status=Occurrence.Status.SCHEDULED)
                  .order_by("starts_at").values("starts_at")[:1])
     rows = list(catalogue_of(viewer, **criteria).annotate(next_date=Subquery(next_date))
@@ -171,11 +170,7 @@ def product(request, product_id):
     reviews, summary = reviews_of(found)
     dates, slots, units = [], [], []
     if found.logistics == Product.Logistics.SCHEDULED:
-        upcoming = found.occurrences.filter(starts_at__gt=timezone.now(),
-                                            status=Occurrence.Status.SCHEDULED)
-        dates = [{"occurrence": o, "left": bookings.places_left(
-            o, for_account=viewer if viewer.is_authenticated else None)}
-            for o in upcoming.order_by("starts_at", "pk")[:DATES_ON_PAGE]]
+        dates = bookable_dates(found, for_account=viewer, limit=DATES_ON_PAGE)
     elif found.logistics == Product.Logistics.APPOINTMENT:
         slots = _free_slots(found)
     elif found.logistics == Product.Logistics.RESOURCE:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from weconomics.bookings import services as bookings
 from weconomics.bookings.errors import BookingError, Invalid
 from weconomics.bookings.errors import NotFound as BookingNotFound
-from weconomics.bookings.models import HOLDING, Invoice, State
+from weconomics.bookings.models import Invoice, State
 from weconomics.bookings.queries import (
     attendees,
     booking_for,
@@ -88,9 +88,6 @@ def _to_own_page(view):
 
 def _dates_page(request, product: Product, *, form=None, error: str = "", status=200):
     dates = list(upcoming_dates(request.user, days=3650).filter(product_id=product.pk))
-    for date in dates:
-        date.taken = date.taken or 0
-        date.left = max(0, date.capacity - date.taken)
     return render(request, "web/products/dates.html", {
         "dates": dates, "form": form or OccurrenceForm(initial={"capacity": 10, "count": 1}),
         "error": error, **manage_context(product, "logistics")}, status=status)
@@ -256,9 +253,6 @@ def product_vouchers(request, product_id):
 def dashboard(request):
     viewer = request.user
     dates = list(upcoming_dates(viewer)[:ON_DASHBOARD])
-    for date in dates:
-        date.taken = date.taken or 0
-        date.left = max(0, date.capacity - date.taken)
     due = list(upcoming_dates(viewer, days=3650).filter(
         min_prompted_at__isnull=False, min_decision="",
         status=Occurrence.Status.SCHEDULED)[:ON_DASHBOARD])
@@ -285,10 +279,9 @@ def _attendees_of(request, occurrence_id):
 def _date_page(request, occurrence_id, *, error: str = "", message_form=None, status=200):
     occurrence, booked = _attendees_of(request, occurrence_id)
     booked = list(booked)
-    taken = sum(b.quantity for b in booked if b.state in HOLDING)
     return render(request, "web/provider/date.html", {
         "occurrence": occurrence, "product": occurrence.product, "bookings": booked,
-        "taken": taken, "left": max(0, occurrence.capacity - taken),
+        "taken": occurrence.taken, "left": occurrence.left,
         "waiting": list(waiting_list(occurrence)), "error": error,
         "message_form": message_form or MessageForm(),
         "confirmed": sum(1 for b in booked if b.state == State.CONFIRMED),
