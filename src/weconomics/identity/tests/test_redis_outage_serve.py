@@ -7,8 +7,10 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -20,7 +22,7 @@ from weconomics.identity.tests.faultproxy import FaultProxy
 REDIS_URL = os.environ.get("WECONOMICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def real_redis():
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
@@ -56,14 +58,17 @@ class Browser(requests.Session):
                                "password": password})
 
 
-@pytest.fixture
-def server(tmp_path, real_redis):
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_redis):
+    """weconomics serve (one web process) with its Redis behind a FaultProxy; it trusts one
+    proxy, so a test may choose its client address with X-Forwarded-For."""
     host, port, db = re.match(r"redis://([^:/]+):(\d+)/(\d+)", REDIS_URL).groups()
     proxy = FaultProxy((host, int(port)))
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("WECONOMICS_")}
     env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
-                "WECONOMICS_DATA_DIR": str(tmp_path),
+                "WECONOMICS_DATA_DIR": str(tmp_path_factory.mktemp("serve")),
+                "WECONOMICS_TRUSTED_PROXY_COUNT": "1",
                 "WECONOMICS_REDIS_URL": f"redis://127.0.0.1:{proxy.port}/{db}",
                 # This run's counts apart from other runs' on the same Redis database.
                 "WECONOMICS_REDIS_KEY_PREFIX": uuid.uuid4().hex,
@@ -79,6 +84,8 @@ def server(tmp_path, real_redis):
         while line and "running at" not in line:
             line = process.stdout.readline()
         assert "running at" in line, "the server did not start"
+        # Keep reading its log, so a full pipe never blocks the server.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         email = f"{uuid.uuid4().hex[:12]}@example.org"
         script = ("from weconomics.conftest import make_account; "
                   "from weconomics.identity import services; "
@@ -88,7 +95,7 @@ def server(tmp_path, real_redis):
                               env=env, capture_output=True, text=True, timeout=120)
         token = made.stdout.strip().splitlines()[-1]
         yield {"base": f"http://127.0.0.1:{web_port}", "proxy": proxy, "email": email,
-               "token": token, "redis": real_redis, "output": process.stdout}
+               "token": token, "redis": real_redis}
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
@@ -135,3 +142,34 @@ def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):
     digest = hashlib.sha256(email.encode()).hexdigest()
     assert server["redis"].keys(f"*signin:account:{digest}")
     assert Browser(base).sign_in(email, PASSWORD).status_code == 302
+
+
+def test_parallel_guesses_stay_within_the_limits_counted_in_redis(server):
+    base = server["base"]
+    target = f"{uuid.uuid4().hex[:12]}@example.org"
+    # One connection per request: granian keeps an idle keep-alive connection in one of
+    # its eight places per worker, so 24 open sessions would wait for each other.
+    address = {"X-Forwarded-For": "198.51.100.77", "Connection": "close"}
+    guessers = []
+    for _ in range(24):
+        guesser = Browser(base)
+        guesser.headers.update(address)
+        page = guesser.get(base + "/accounts/login/", timeout=30)
+        guesser.token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"',
+                                  page.text).group(1)
+        guessers.append(guesser)
+    barrier = threading.Barrier(len(guessers))
+
+    def guess(n):
+        guesser = guessers[n]
+        barrier.wait(timeout=30)
+        return guesser.post(base + "/accounts/login/", timeout=60, allow_redirects=False,
+                            data={"csrfmiddlewaretoken": guesser.token, "login": target,
+                                  "password": f"guess {n}"}).status_code
+
+    with ThreadPoolExecutor(len(guessers)) as pool:
+        statuses = list(pool.map(guess, range(len(guessers))))
+    # At most the account's five failures were compared; every other guess was refused.
+    assert statuses.count(200) <= 5 and statuses.count(200) + statuses.count(429) == 24
+    digest = hashlib.sha256(target.encode()).hexdigest()
+    assert server["redis"].keys(f"*signin:account:{digest}")
