@@ -136,3 +136,23 @@ class PersonalAccessToken(models.Model):
     @property
     def allows_writes(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class MailDelivery(models.Model):
+    """One queued email, by its delivery key: queued once, delivered once.
+
+    A task that sends mail runs again when its worker died; the key is then the same
+    (the task's id and the message's place in it), so the message is not queued twice.
+    Delivery marks `delivered_at`, so a delivery task run again sends nothing twice.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        indexes = [models.Index(fields=["queued_at"], name="maildelivery_queued_idx")]
+
+    def __str__(self) -> str:
+        return self.key
