@@ -1,0 +1,178 @@
+"""Real processes for the supervision tests: a data folder and database of their own,
+`weconomics` commands started and killed, and their process trees read from /proc."""
+
+import contextlib
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+# Small timeouts, so a test sees a restart or a reclaim within seconds.
+FAST = {
+    "WECONOMICS_RESTART_BACKOFF": "0.2",
+    "WECONOMICS_RESTART_BACKOFF_MAX": "1",
+    "WECONOMICS_TASK_RECLAIM_AFTER": "1",
+    "WECONOMICS_TASK_MAX_ATTEMPTS": "50",
+}
+
+
+@contextlib.contextmanager
+def scratch_site(tmp_path: Path):
+    """A data folder and a migrated database, on the server the suite runs on.
+
+    On SQLite the database is a file in the folder; on PostgreSQL (the suite run with
+    WECONOMICS_DATABASE_URL) a database of its own on the same server, dropped after.
+    """
+    env = {}
+    url = os.environ.get("WECONOMICS_DATABASE_URL", "")
+    admin = None
+    if url.startswith("postgres"):
+        import psycopg
+
+        parsed = urlparse(url)
+        name = f"wec_proc_{uuid.uuid4().hex[:10]}"
+        admin = psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True)
+        admin.execute(f'CREATE DATABASE "{name}"')
+        env["WECONOMICS_DATABASE_URL"] = parsed._replace(path=f"/{name}").geturl()
+    site = Site(tmp_path, env)
+    try:
+        result = site.run("migrate", "-v0")
+        assert result.returncode == 0, result.stderr
+        yield site
+    finally:
+        if admin is not None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+
+
+class Site:
+    def __init__(self, data_dir: Path, env: dict[str, str]):
+        self.data_dir = data_dir
+        self.extra = env
+
+    def env(self, **extra) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("WECONOMICS_")}
+        return {**env, "DJANGO_SETTINGS_MODULE": "weconomics.settings",
+                "WECONOMICS_DATA_DIR": str(self.data_dir), **FAST, **self.extra, **extra}
+
+    def run(self, *args, **extra) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "weconomics", *args],
+                              env=self.env(**extra), capture_output=True, text=True,
+                              timeout=120)
+
+    def start(self, *args, log: str, **extra) -> subprocess.Popen:
+        with open(self.data_dir / log, "a") as out:
+            return subprocess.Popen([sys.executable, "-m", "weconomics", *args],
+                                    env=self.env(**extra), stdout=out,
+                                    stderr=subprocess.STDOUT)
+
+    def query(self, sql: str) -> list[tuple]:
+        """Read the site's database directly (no Django in this process for it)."""
+        url = self.extra.get("WECONOMICS_DATABASE_URL")
+        if url:
+            import psycopg
+
+            with psycopg.connect(url) as connection:
+                return connection.execute(sql).fetchall()
+        with contextlib.closing(sqlite3.connect(self.data_dir / "weconomics.sqlite3",
+                                                timeout=20)) as connection:
+            return connection.execute(sql).fetchall()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def child_running(pid: int, word: str) -> int | None:
+    for child in children(pid):
+        if word in command_line(child) and alive(child):
+            return child
+    return None
+
+
+def wait_for(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def healthz(port: int, timeout: float = 5) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",  # noqa: S310
+                                    timeout=timeout) as answer:
+            return answer.status
+    except OSError:
+        return 0
+
+
+def kill_tree(pid: int) -> None:
+    """End a process and everything under it, whatever happened in the test."""
+    for each in [pid, *descendants(pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def serving(site: Site, port: int, **extra):
+    """Run `weconomics serve` until it answers; kill it and its children after."""
+    process = site.start("serve", "--port", str(port), log="serve.log", **extra)
+    try:
+        wait_for(lambda: process.poll() is not None or healthz(port, 1) == 200, 120,
+                 "serve answers")
+        assert process.poll() is None, (site.data_dir / "serve.log").read_text()
+        yield process
+    finally:
+        kill_tree(process.pid)
+        process.wait(timeout=10)
