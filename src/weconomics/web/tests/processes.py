@@ -1,13 +1,17 @@
 """Real processes for the supervision tests: a data folder and database of their own,
 `weconomics` commands started and killed, and their process trees read from /proc."""
 
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -23,39 +27,137 @@ FAST = {
 }
 
 
+_templates: dict[str, tuple[Path, str]] = {}
+
+
+def _template(url: str) -> tuple[Path, str]:
+    """A data folder (static files collected) and a database migrated once per test
+    process; every site starts as a copy of them, which takes a moment, not a migration."""
+    if url in _templates:
+        return _templates[url]
+    folder = Path(tempfile.mkdtemp(prefix="weconomics-proc-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    site = Site(folder, {})
+    if url:
+        site.database_url = _create_database(url, f"wec_proc_tpl_{uuid.uuid4().hex[:10]}")
+        site.extra["WECONOMICS_DATABASE_URL"] = site.database_url
+        atexit.register(_drop_database, site.database_url)
+    for command in (("migrate", "-v0"), ("collectstatic", "--noinput", "-v0")):
+        result = site.run(*command)
+        assert result.returncode == 0, result.stderr
+    _templates[url] = (folder, site.database_url)
+    return _templates[url]
+
+
+def _server(url: str):
+    import psycopg
+
+    return psycopg.connect(urlparse(url)._replace(path="/postgres").geturl(), autocommit=True)
+
+
+def _create_database(url: str, name: str, template: str = "") -> str:
+    with _server(url) as server:
+        server.execute(f'CREATE DATABASE "{name}"'
+                       + (f' TEMPLATE "{template}"' if template else ""))
+    return urlparse(url)._replace(path=f"/{name}").geturl()
+
+
+def _drop_database(url: str) -> None:
+    with contextlib.suppress(Exception), _server(url) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{urlparse(url).path[1:]}" WITH (FORCE)')
+
+
 @contextlib.contextmanager
-def scratch_site(tmp_path: Path):
+def scratch_site(tmp_path: Path, postgres_url: str = ""):
     """A data folder and a migrated database, on the server the suite runs on.
 
     On SQLite the database is a file in the folder; on PostgreSQL (the suite run with
-    WECONOMICS_DATABASE_URL) a database of its own on the same server, dropped after.
+    WECONOMICS_DATABASE_URL, or `postgres_url` given) a database of its own on the same
+    server, dropped after. Its URL is `site.database_url`.
     """
-    env = {}
-    url = os.environ.get("WECONOMICS_DATABASE_URL", "")
-    admin = None
-    if url.startswith("postgres"):
-        import psycopg
-
-        parsed = urlparse(url)
-        name = f"wec_proc_{uuid.uuid4().hex[:10]}"
-        admin = psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        env["WECONOMICS_DATABASE_URL"] = parsed._replace(path=f"/{name}").geturl()
-    site = Site(tmp_path, env)
+    url = postgres_url or os.environ.get("WECONOMICS_DATABASE_URL", "")
+    url = url if url.startswith("postgres") else ""
+    folder, template_url = _template(url)
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    site = Site(tmp_path, {})
+    if url:
+        site.database_url = _create_database(url, f"wec_proc_{uuid.uuid4().hex[:10]}",
+                                             template=urlparse(template_url).path[1:])
+        site.extra["WECONOMICS_DATABASE_URL"] = site.database_url
     try:
-        result = site.run("migrate", "-v0")
-        assert result.returncode == 0, result.stderr
         yield site
     finally:
-        if admin is not None:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+        if url:
+            _drop_database(site.database_url)
+
+
+class FaultyProxy:
+    """A TCP proxy to a database server that can be cut (connections dropped, new ones
+    closed at once) and restored, to play a database outage without touching the server."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.up = True
+        self.open: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self.lock:
+                self.open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            for end in self.open:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+            self.open.clear()
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
 
 
 class Site:
     def __init__(self, data_dir: Path, env: dict[str, str]):
         self.data_dir = data_dir
         self.extra = env
+        self.database_url = ""
 
     def env(self, **extra) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items()
@@ -76,7 +178,7 @@ class Site:
 
     def query(self, sql: str) -> list[tuple]:
         """Read the site's database directly (no Django in this process for it)."""
-        url = self.extra.get("WECONOMICS_DATABASE_URL")
+        url = self.database_url
         if url:
             import psycopg
 
@@ -138,13 +240,13 @@ def child_running(pid: int, word: str) -> int | None:
     return None
 
 
-def wait_for(check, timeout: float, what: str):
+def wait_for(check, timeout: float, what: str, every: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError(f"not within {timeout} s: {what}")
 
 

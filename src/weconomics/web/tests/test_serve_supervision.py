@@ -77,6 +77,7 @@ def test_serve_killed_takes_its_children_along_and_a_new_serve_starts_on_its_por
 
 
 def _keep_alive_client(port: int, answers: list, opened: threading.Barrier):
+    answer = b"no answer"
     connection = socket.create_connection(("127.0.0.1", port), timeout=20)
     try:
         opened.wait(timeout=30)
@@ -87,14 +88,15 @@ def _keep_alive_client(port: int, answers: list, opened: threading.Barrier):
             if not chunk:
                 break
             received += chunk
-        answers.append(received.split(b"\r\n", 1)[0])
+        answer = received.split(b"\r\n", 1)[0]
         # Keep the connection open, as a browser or a client pool does, until every
         # client has its answer: open idle connections must not hold the others back.
         opened.wait(timeout=30)
     except (OSError, threading.BrokenBarrierError) as error:
-        answers.append(repr(error).encode())
+        answer = answer if answer.startswith(b"HTTP/") else repr(error).encode()
     finally:
         connection.close()
+        answers.append(answer)
 
 
 def test_two_hundred_clients_keeping_their_connections_open_are_all_answered(served):

@@ -1,0 +1,65 @@
+"""A database outage does not stop `weconomics serve`: the task worker it kills is started
+again with backoff, and once the database is back the queued mail goes out.
+
+Real processes on PostgreSQL (the suite's PostgreSQL pass), reached through a proxy that
+this test cuts and restores (the shared server itself is never touched).
+"""
+
+import os
+from urllib.parse import urlparse
+
+import pytest
+
+from weconomics.web.tests.processes import (
+    FaultyProxy,
+    child_running,
+    free_port,
+    healthz,
+    scratch_site,
+    serving,
+    wait_for,
+)
+
+QUEUE_A_MAIL = """
+from django.core.mail import send_mail
+send_mail("After the outage", "Hello", None, ["someone@example.org"])
+"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    with scratch_site(tmp_path) as site:
+        yield site
+
+
+@pytest.mark.skipif(not os.environ.get("WECONOMICS_DATABASE_URL", "").startswith("postgres"),
+                    reason="an outage of a database server; SQLite is a file in the process")
+
+def test_serve_outlives_a_database_outage_and_its_worker_comes_back(site):
+    parsed = urlparse(site.database_url)
+    proxy = FaultyProxy(parsed.hostname, parsed.port or 5432)
+    user = parsed.netloc.rsplit("@", 1)[0] + "@" if "@" in parsed.netloc else ""
+    through_proxy = parsed._replace(netloc=f"{user}127.0.0.1:{proxy.port}").geturl()
+    port = free_port()
+    try:
+        with serving(site, port, WECONOMICS_DATABASE_URL=through_proxy,
+                     WECONOMICS_WORKERS="1") as serve:
+            worker = wait_for(lambda: child_running(serve.pid, "db_worker"), 30,
+                              "a task worker")
+            proxy.cut()
+            # The worker loses the database and dies; serve keeps starting it again.
+            wait_for(lambda: child_running(serve.pid, "db_worker") not in (None, worker), 30,
+                     "the worker started again")
+            wait_for(lambda: "task worker stopped" in (site.data_dir / "serve.log").read_text()
+                     and (site.data_dir / "serve.log").read_text().count("restarting in") >= 2,
+                     30, "restarts with backoff during the outage")
+            assert serve.poll() is None
+            proxy.restore()
+            assert healthz(port, 10) == 200
+            queued = site.run("shell", "-c", QUEUE_A_MAIL)
+            assert queued.returncode == 0, queued.stderr
+            wait_for(lambda: list((site.data_dir / "outbox").glob("*.eml")), 60,
+                     "the mail delivered after the outage")
+            assert serve.poll() is None
+    finally:
+        proxy.close()
