@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1084,16 +1084,17 @@ def issue_invoice(*, actor, booking_id: int, request=None) -> Invoice:
 
 
 def _invoice(booking: Booking) -> Invoice:
-    """The booking's invoice, numbered without gaps per provider and year (counter locked)."""
+    """The booking's invoice, numbered without gaps per provider and year."""
     existing = Invoice.objects.filter(booking=booking).first()
     if existing is not None:
         return existing
     year = timezone.localdate().year
     counter, _created = InvoiceCounter.objects.get_or_create(provider_id=booking.provider_id,
                                                              year=year)
-    counter = InvoiceCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    # The increment in the database holds the counter's row to the end of the transaction:
+    # no second lock call beside the booking's (bookings.locking), and no number twice.
+    InvoiceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
     return Invoice.objects.create(
         booking=booking, provider_id=booking.provider_id,
         number=f"{year}-{counter.last:05d}", seller_name=booking.product.provider_name,

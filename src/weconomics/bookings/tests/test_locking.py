@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
+from django.utils import timezone
 
 from weconomics.api.tests.helpers import API, assert_problem, post_json
 from weconomics.bookings import services
@@ -137,3 +138,18 @@ def test_a_lock_not_had_in_time_answers_busy_not_a_server_error(monkeypatch):
     body = assert_problem(answer, 409, "busy")
     assert "try again" in body["detail"].lower()
     assert not Booking.objects.exists()
+
+
+def test_invoices_issued_at_once_get_every_number_once():
+    from weconomics.bookings.tests.test_capacity import race
+
+    provider = make_account("provider@example.org", "Provider")
+    training, date = scheduled(provider, capacity=20)
+    people = [make_account(f"c{i}@example.org", f"Customer {i}") for i in range(8)]
+    made = [services.book(actor=p, product_id=training.pk, occurrence_id=date.pk)
+            for p in people]
+    services.issue_invoice(actor=provider, booking_id=made[0].pk)  # the year's counter exists
+    found = race(made[1:], lambda b: services.mark_paid(actor=provider, booking_id=b.pk))
+    assert not [r for r in found if isinstance(r, tuple)], found
+    year = timezone.localdate().year
+    assert sorted(r.number for r in found) == [f"{year}-{n:05d}" for n in range(2, 9)]
