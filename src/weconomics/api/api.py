@@ -5,8 +5,10 @@ from typing import Literal
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Router, Schema, Status, Swagger
+from ninja.openapi.schema import OpenAPISchema
 from pydantic import StrictInt, field_validator
 
 from weconomics import __version__
@@ -15,7 +17,28 @@ from weconomics.api.auth import api_auth
 from weconomics.identity import services as identity
 from weconomics.identity.models import PersonalAccessToken, clean_display_text
 
-api = NinjaAPI(
+
+class UniqueNamesOpenAPISchema(OpenAPISchema):
+    """ninja keeps one definition per name: a second schema or enum of the same class name
+    (say, two modules' MemberPatch) would silently replace the first in the document, which
+    then describes one endpoint's body with another's fields. Refuse to write it instead."""
+
+    def add_schema_definitions(self, definitions: dict) -> None:
+        for name, schema in definitions.items():
+            if self.schemas.get(name, schema) != schema:
+                raise ImproperlyConfigured(
+                    f"Two different API schemas are named {name!r}; rename one of them.")
+        super().add_schema_definitions(definitions)
+
+
+class WeconomicsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return UniqueNamesOpenAPISchema(self, path_prefix)
+
+
+api = WeconomicsAPI(
     title="Weconomics API",
     version="1",
     description=(

@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, StrictBool, field_validator
 
 from weconomics.api.api import ERRORS, ProblemOut
 from weconomics.api.catalogue import OrganisationRefOut, ReasonIn, ReviewOut, review_out
+from weconomics.api.choices import values_of
 from weconomics.api.communities import PAGE_QUERY, SLUG, WRITE_ERRORS, display_name
 from weconomics.api.people import Id, no_nul, optional_line
 from weconomics.bookings import ics, invoices, queries, services
@@ -47,6 +48,11 @@ IdempotencyKey = Header(
 StateQuery = Query(None, description="Only bookings in this state.")
 Answer = Annotated[str, Field(max_length=1000)]
 QuestionKey = Annotated[str, Field(max_length=200)]
+ProductKind = values_of(Product.Kind)
+ProductLogistics = values_of(Product.Logistics)
+OccurrenceStatus = values_of(Occurrence.Status)
+WaitingStatus = values_of(WaitingListEntry.Status)
+StateName = values_of(State)
 UPCOMING_QUERY = Query(None, description="true: coming bookings that hold a place (a date, "
                                              "slot or proposed time after now, a stay "
                                              "arriving today or later in the site's time "
@@ -59,8 +65,8 @@ UPCOMING_QUERY = Query(None, description="true: coming bookings that hold a plac
 class ProductRefOut(Schema):
     id: int
     title: str
-    kind: Product.Kind
-    logistics: Product.Logistics
+    kind: ProductKind
+    logistics: ProductLogistics
     provider_name: str
 
 
@@ -69,7 +75,7 @@ class DateRefOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     venue: str
-    status: Occurrence.Status
+    status: OccurrenceStatus
 
 
 class UnitRefOut(Schema):
@@ -79,7 +85,7 @@ class UnitRefOut(Schema):
 
 class BookingOut(Schema):
     id: int
-    state: State
+    state: StateName
     role: Literal["customer", "provider"] = Field(
         ..., description="Whether you booked it or provide it.")
     product: ProductRefOut
@@ -115,8 +121,8 @@ class BookingPage(Schema):
 
 class EventOut(Schema):
     at: dt.datetime
-    from_state: State | Literal[""]
-    to_state: State
+    from_state: StateName | Literal[""]
+    to_state: StateName
     by: Literal["customer", "provider", "system"]
     reason: str
     data: dict
@@ -179,7 +185,7 @@ class BookingIn(Schema):
 
 class WaitingOut(Schema):
     id: int
-    status: WaitingListEntry.Status
+    status: WaitingStatus
     quantity: int
     offered_until: dt.datetime | None = Field(
         ..., description="A place is held for you until then: book it before.")
@@ -233,7 +239,7 @@ class AttendeeOut(Schema):
     customer_email: str
     organisation: str | None
     quantity: int
-    state: State
+    state: StateName
     answers: dict[str, str]
     checked_in_at: dt.datetime | None
 
@@ -242,7 +248,7 @@ class WaitingPersonOut(Schema):
     id: int
     name: str
     quantity: int
-    status: WaitingListEntry.Status
+    status: WaitingStatus
     offered_until: dt.datetime | None
     created_at: dt.datetime
 
@@ -259,7 +265,7 @@ class AttendeeListOut(Schema):
 class PortfolioOut(Schema):
     id: int
     title: str
-    kind: Product.Kind
+    kind: ProductKind
     attested_by: str = Field(..., description="The provider who attests it.")
     completed_on: dt.date
     hidden: bool
@@ -419,7 +425,7 @@ def booking(request, booking_id: Id):
 
 @router.get("/provider/bookings", response={200: BookingPage, **ERRORS}, tags=["provider"],
             summary="Bookings of the products you manage")
-def provided_bookings(request, state: State | None = StateQuery,
+def provided_bookings(request, state: StateName | None = StateQuery,
                       product: int | None = Query(None, ge=1, le=2**63 - 1,
                                                   description="Only this product's."),
                       page: int = PAGE_QUERY):

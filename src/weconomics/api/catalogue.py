@@ -22,6 +22,7 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, StrictBool, field_validator, model_validator
 
 from weconomics.api.api import ERRORS, required_line
+from weconomics.api.choices import values_of
 from weconomics.api.communities import (
     PAGE_QUERY,
     SLUG,
@@ -49,10 +50,13 @@ CATALOGUE_CACHE_SECONDS = 10
 
 router = Router(tags=["catalogue"])
 
-Kind = Product.Kind
-Logistics = Product.Logistics
-ProductStatus = Product.Status
-Delivery = Product.Delivery
+Kind = values_of(Product.Kind)
+Logistics = values_of(Product.Logistics)
+ProductStatus = values_of(Product.Status)
+Delivery = values_of(Product.Delivery)
+OccurrenceStatus = values_of(Occurrence.Status)
+VoucherKind = values_of(Voucher.Kind)
+MinimumDecision = values_of(Occurrence.MinimumDecision)
 VatRate = Literal[0, 9, 21]
 Repeat = Literal["", "daily", "weekly", "fortnightly"]
 Tag = Annotated[str, Field(max_length=40)]
@@ -109,10 +113,10 @@ class OccurrenceOut(Schema):
     capacity: int
     places_left: int = Field(..., description="Free places now: capacity less what bookings "
                                               "and open waiting-list offers hold.")
-    status: Occurrence.Status
+    status: OccurrenceStatus
     min_participants: int | None
     min_deadline: dt.datetime | None
-    min_decision: Occurrence.MinimumDecision
+    min_decision: MinimumDecision
     series: str | None = Field(..., description="Shared by the dates of one series.")
 
 
@@ -190,7 +194,7 @@ class ProductFields(Schema):
     tags: list[Tag] = Field([], max_length=catalogue.MAX_TAGS)
     skills: list[SkillName] = Field([], max_length=catalogue.MAX_TAGS)
     language: str = Field("nl", pattern=r"^[a-zA-Z]{2,3}$")
-    delivery: Delivery = Delivery.VENUE
+    delivery: Delivery = Product.Delivery.VENUE
     venue: str = Field("", max_length=300)
     online_url: str = Field("", max_length=500, description="An https:// address.")
     prerequisites: str = Field("", max_length=20_000)
@@ -302,7 +306,7 @@ class MinimumIn(ReasonIn):
                                                   "participants; false: it is cancelled.")
 
 
-class MessageIn(Schema):
+class AttendeesMessageIn(Schema):
     subject: str = Field(..., max_length=150)
     text: str = Field(..., min_length=1, max_length=5000)
 
@@ -341,7 +345,7 @@ class UnitPatch(Schema):
 
 class VoucherIn(Schema):
     code: str = Field(..., min_length=3, max_length=40, pattern=r"^[-A-Za-z0-9_]+$")
-    kind: Voucher.Kind
+    kind: VoucherKind
     amount: int = Field(..., ge=1, le=catalogue.MAX_PRICE_CENTS,
                         description="Cents off (fixed), or a percentage from 1 to 100.")
     max_uses: int = Field(1, ge=1, le=100_000)
@@ -354,7 +358,7 @@ class VoucherIn(Schema):
 class VoucherOut(Schema):
     id: int
     code: str
-    kind: Voucher.Kind
+    kind: VoucherKind
     amount: int
     max_uses: int
     uses: int = Field(..., description="Bookings that used it (not cancelled or declined).")
@@ -437,12 +441,12 @@ def _detail(viewer, product: Product) -> dict:
         "min_notice_hours": product.min_notice_hours, "window_days": product.window_days,
         "can_manage": manager,
         "dates": (_dates(product, viewer, manager=manager)
-                  if product.logistics == Logistics.SCHEDULED else []),
+                  if product.logistics == Product.Logistics.SCHEDULED else []),
         "units": [{"id": u.pk, "name": u.name, "active": u.is_active} for u in units]
-        if product.logistics == Logistics.RESOURCE else [],
+        if product.logistics == Product.Logistics.RESOURCE else [],
         "availability": [{"weekday": r.weekday, "start": r.start_time, "end": r.end_time}
                          for r in product.availability.all()]
-        if product.logistics == Logistics.APPOINTMENT else [],
+        if product.logistics == Product.Logistics.APPOINTMENT else [],
         "reviews": {"average": round(float(average), 2) if average is not None else None,
                     "count": summary["count"],
                     "latest": [review_out(r) for r in reviews[:REVIEWS_SHOWN]]},
@@ -618,7 +622,7 @@ def decide_minimum(request, occurrence_id: Id, payload: MinimumIn):
 
 @router.post("/occurrences/{occurrence_id}/message", response={202: MessagedOut, **WRITE_ERRORS},
              tags=["dates"], summary="Email everyone with a confirmed place on a date")
-def message_attendees(request, occurrence_id: Id, payload: MessageIn):
+def message_attendees(request, occurrence_id: Id, payload: AttendeesMessageIn):
     """The emails go out in the background; the answer tells how many people get one."""
     told = bookings.message_attendees(actor=request.user, occurrence_id=occurrence_id,
                                       subject=payload.subject, text=payload.text,
@@ -642,7 +646,7 @@ def put_availability(request, product_id: Id,
             auth=read_auth, tags=["dates"], summary="Free appointment slots on one day")
 def slots(request, product_id: Id, day: dt.date = DAY_QUERY):
     found = access.product_for(request.user, product_id)
-    if found.logistics != Logistics.APPOINTMENT:
+    if found.logistics != Product.Logistics.APPOINTMENT:
         raise Invalid(_("Only appointment products have slots."))
     return [{"starts_at": start, "ends_at": end} for start, end in bookings.free_slots(found, day)]
 

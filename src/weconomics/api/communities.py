@@ -21,6 +21,7 @@ from pydantic import StrictBool, StrictInt, field_validator
 
 from weconomics.api.api import ERRORS, ProblemOut, required_line
 from weconomics.api.auth import SAFE_METHODS, Caller, api_auth
+from weconomics.api.choices import values_of
 from weconomics.api.people import (
     Id,
     PersonCardOut,
@@ -51,10 +52,12 @@ router = Router(tags=["communities"])
 WRITE_ERRORS = {**ERRORS, 409: ProblemOut}
 PAGE_QUERY = Query(1, ge=1, le=10_000, description="Page number, from 1.")
 SLUG = r"^[-a-zA-Z0-9_]+$"
-Kind = Community.Kind
-Visibility = Community.Visibility
-JoinPolicy = Community.JoinPolicy
-Role = Membership.Role
+Kind = values_of(Community.Kind)
+Visibility = values_of(Community.Visibility)
+JoinPolicy = values_of(Community.JoinPolicy)
+Role = values_of(Membership.Role)
+JoinRequestStatus = values_of(JoinRequest.Status)
+AllianceStatus = values_of(Alliance.Status)
 InvitedRole = Literal["member", "steward"]
 DomainSlug = Annotated[str, Field(min_length=1, max_length=40, pattern=SLUG)]
 CommunitySlug = Annotated[str, Field(min_length=1, max_length=80, pattern=SLUG)]
@@ -270,7 +273,7 @@ class JoinRequestOut(Schema):
     person: PersonRefOut | None = Field(
         ..., description="Null when their profile is hidden from you.")
     message: str
-    status: JoinRequest.Status
+    status: JoinRequestStatus
     created_at: dt.datetime
     decided_at: dt.datetime | None
 
@@ -319,7 +322,7 @@ class InvitationPreviewOut(Schema):
 
 class AllianceOut(Schema):
     id: int
-    status: Alliance.Status
+    status: AllianceStatus
     direction: Literal["sent", "received"] = Field(
         ..., description="Whether this community proposed it or was asked.")
     proposer: CommunityRefOut
@@ -628,7 +631,7 @@ def withdraw(request, slug: str):
             summary="Requests to join waiting for an answer (stewards)")
 def join_requests(request, slug: str):
     seen = _access(request, slug)
-    services.require_role(request.user, seen.community, Role.STEWARD)
+    services.require_role(request.user, seen.community, Membership.Role.STEWARD)
     waiting = list(community_queries.waiting_join_requests(seen))
     people = visible_people_by_account(request.user, [r.account_id for r in waiting])
     return [_join_request(request.user, r, people, seen.community) for r in waiting]
@@ -777,7 +780,7 @@ def invite(request, slug: str, payload: InvitationIn):
             summary="Open invitations (stewards)")
 def invitations(request, slug: str):
     found = _community(request, slug)
-    services.require_role(request.user, found, Role.STEWARD)
+    services.require_role(request.user, found, Membership.Role.STEWARD)
     return [_invitation(i) for i in services.open_invitations(found)]
 
 

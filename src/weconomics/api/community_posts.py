@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator, model_validator
 
 from weconomics.api.api import ERRORS, required_line
+from weconomics.api.choices import values_of
 from weconomics.api.communities import (
     PAGE_QUERY,
     SLUG,
@@ -40,6 +41,8 @@ from weconomics.communities.errors import NotAllowed, NotFound
 from weconomics.communities.models import Article, Publication, Reply, Topic
 from weconomics.contacts.queries import page_of
 from weconomics.contacts.text import render_markdown
+
+PublicationStatus = values_of(Publication.Status)
 
 router = Router()
 
@@ -162,7 +165,7 @@ class PublicationOut(Schema):
     content_id: int
     community: CommunityRefOut
     domain: str = Field(..., description="The domain kind's short name.")
-    status: Publication.Status
+    status: PublicationStatus
     featured: bool
     allies_may_see: bool
     published_by: AuthorOut

@@ -41,12 +41,12 @@ Handles = Annotated[list[Handle], Field(max_length=GROUP_MAX)]
 
 # --- schemas ------------------------------------------------------------------------------
 
-class PersonRefOut(Schema):
+class SenderOut(Schema):
     name: str = Field(..., description='The display name, or "Deleted user".')
     handle: str | None = Field(None, description="The profile address; null once deleted.")
 
 
-class ParticipantOut(PersonRefOut):
+class ParticipantOut(SenderOut):
     me: bool
     left: bool
     joined_at: dt.datetime
@@ -58,7 +58,7 @@ class MessageOut(Schema):
     kind: MessageKind = Field(..., description=(
         "text: written by the sender; added: the sender added the people named in body; "
         "left: the sender left."))
-    sender: PersonRefOut
+    sender: SenderOut
     mine: bool
     body: str = Field(..., description="Plain text as written; show it escaped, never as HTML.")
     created_at: dt.datetime
@@ -97,7 +97,7 @@ class ConversationIn(Schema):
                                                 "characters.")
 
 
-class MessageIn(Schema):
+class ConversationMessageIn(Schema):
     body: str = Field(..., description="At most 5000 characters of plain text.")
 
 
@@ -105,7 +105,7 @@ class ParticipantsIn(Schema):
     people: Handles = Field(..., min_length=1, description="Handles of your connections.")
 
 
-class ReportIn(Schema):
+class MessageReportIn(Schema):
     reason: Literal[tuple(Report.Reason.values)]  # type: ignore[valid-type]
     details: str = Field("", max_length=2000)
 
@@ -244,7 +244,7 @@ def list_messages(request, conversation_id: Id,
 
 @router.post("/conversations/{conversation_id}/messages",
              response={201: MessageOut, **WRITE_ERRORS}, summary="Write a message")
-def send_message(request, conversation_id: Id, payload: MessageIn):
+def send_message(request, conversation_id: Id, payload: ConversationMessageIn):
     message = conversations.send_message(actor=request.user, conversation_id=conversation_id,
                                          body=payload.body, request=request)
     return Status(201, _message_out(message, request.user))
@@ -276,7 +276,7 @@ def add_participants(request, conversation_id: Id, payload: ParticipantsIn):
 
 @router.post("/conversations/{conversation_id}/messages/{message_id}/report",
              response={204: None, **ERRORS}, summary="Report a message to the moderators")
-def report_message(request, conversation_id: Id, message_id: Id, payload: ReportIn):
+def report_message(request, conversation_id: Id, message_id: Id, payload: MessageReportIn):
     queries.participation_in(request.user, conversation_id)
     if not Message.objects.filter(pk=message_id, conversation_id=conversation_id).exists():
         raise queries.not_found()

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from weconomics.api.api import ERRORS, ProblemOut, required_line
+from weconomics.api.choices import values_of
 from weconomics.api.people import Id, RoleIn, RoleOut, no_nul, optional_line, search_text
 from weconomics.contacts import access, queries, services
 from weconomics.contacts import organisations as orgs
@@ -30,7 +31,9 @@ router = Router(tags=["organisations"])
 
 WRITE_ERRORS = {**ERRORS, 409: ProblemOut}
 PAGE_QUERY = Query(1, ge=1, le=10_000, description="Page number, from 1.")
-Role = OrganisationMembership.Role
+Role = values_of(OrganisationMembership.Role)
+OrganisationKind = values_of(Organisation.Kind)
+NetworkRoleName = values_of(NetworkRole.Role)
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -38,7 +41,7 @@ Role = OrganisationMembership.Role
 class OrganisationCardOut(Schema):
     slug: str
     name: str
-    kind: Organisation.Kind
+    kind: OrganisationKind
     headline: str
     region: str
     member_count: int
@@ -63,7 +66,7 @@ class OrganisationOut(OrganisationCardOut):
 class OrganisationIn(Schema):
     name: str = Field(..., max_length=200)
     slug: str = Field("", max_length=80, description="Short name; made from the name if empty.")
-    kind: Organisation.Kind
+    kind: OrganisationKind
     headline: str = Field("", max_length=160)
     about: str = Field("", max_length=5000, description="Markdown.")
     region: str = Field("", max_length=100)
@@ -90,14 +93,14 @@ class OrganisationPatch(OrganisationIn):
 
     name: str = Field(None, max_length=200)
     slug: str = Field(None, min_length=2, max_length=80)
-    kind: Organisation.Kind = None
+    kind: OrganisationKind = None
     headline: str = Field(None, max_length=160)
     about: str = Field(None, max_length=5000)
     region: str = Field(None, max_length=100)
     website: str = Field(None, max_length=300)
 
 
-class MemberOut(Schema):
+class OrganisationMemberOut(Schema):
     account_id: int
     role: Role
     handle: str | None = Field(..., description="Null when the member's profile is hidden "
@@ -107,16 +110,16 @@ class MemberOut(Schema):
     since: dt.datetime
 
 
-class MemberPatch(Schema):
+class OrganisationMemberPatch(Schema):
     role: Role
 
 
-class InvitationIn(Schema):
+class OrganisationInvitationIn(Schema):
     email: str = Field(..., max_length=254)
-    role: Role = Role.MEMBER
+    role: Role = OrganisationMembership.Role.MEMBER
 
 
-class InvitationOut(Schema):
+class OrganisationInvitationOut(Schema):
     id: int
     email: str
     role: Role
@@ -125,7 +128,7 @@ class InvitationOut(Schema):
     expires_at: dt.datetime
 
 
-class InvitationPreviewOut(Schema):
+class OrganisationInvitationPreviewOut(Schema):
     organisation: OrganisationCardOut
     email: str
     role: Role
@@ -226,7 +229,7 @@ def _invitation(invitation) -> dict:
 @router.get("/organisations", response={200: OrganisationPage, **ERRORS},
             summary="Search organisations")
 def directory(request, q: str = search_text(100, "Words of the name."),
-              kind: Organisation.Kind | None = None, role: NetworkRole.Role | None = None,
+              kind: OrganisationKind | None = None, role: NetworkRoleName | None = None,
               region: str = search_text(100), page: int = PAGE_QUERY):
     found = queries.search_organisations(q=q, kind=kind or "", role=role or "", region=region)
     rows, has_next = queries.page_of(found, page)
@@ -259,7 +262,8 @@ def patch(request, slug: str, payload: OrganisationPatch):
 
 # --- members and invitations ------------------------------------------------------------
 
-@router.get("/organisations/{slug:slug}/members", response={200: list[MemberOut], **ERRORS},
+@router.get("/organisations/{slug:slug}/members",
+            response={200: list[OrganisationMemberOut], **ERRORS},
             summary="Members you may see")
 def members(request, slug: str):
     """People whose profile is not visible to you are left out."""
@@ -269,8 +273,9 @@ def members(request, slug: str):
 
 
 @router.patch("/organisations/{slug:slug}/members/{account_id}",
-              response={200: MemberOut, **WRITE_ERRORS}, summary="Change a member's role")
-def change_role(request, slug: str, account_id: Id, payload: MemberPatch):
+              response={200: OrganisationMemberOut, **WRITE_ERRORS},
+              summary="Change a member's role")
+def change_role(request, slug: str, account_id: Id, payload: OrganisationMemberPatch):
     """Owners change roles; the last owner cannot step down (409 `last_owner`)."""
     changed = orgs.change_member_role(actor=request.user, organisation=_organisation(slug),
                                       account_id=account_id, role=payload.role, request=request)
@@ -291,7 +296,8 @@ def remove_member(request, slug: str, account_id: Id):
     return Status(204, None)
 
 
-@router.get("/organisations/{slug:slug}/invitations", response={200: list[InvitationOut], **ERRORS},
+@router.get("/organisations/{slug:slug}/invitations",
+            response={200: list[OrganisationInvitationOut], **ERRORS},
             summary="Open invitations (owners and administrators)")
 def invitations(request, slug: str):
     found = _organisation(slug)
@@ -300,8 +306,9 @@ def invitations(request, slug: str):
 
 
 @router.post("/organisations/{slug:slug}/invitations",
-             response={201: InvitationOut, **WRITE_ERRORS}, summary="Invite someone by email")
-def invite(request, slug: str, payload: InvitationIn):
+             response={201: OrganisationInvitationOut, **WRITE_ERRORS},
+             summary="Invite someone by email")
+def invite(request, slug: str, payload: OrganisationInvitationIn):
     """The invitation link goes by email only; it is valid for 14 days."""
     invitation, _token = orgs.invite(actor=request.user, organisation=_organisation(slug),
                                      email=payload.email, role=payload.role, request=request)
@@ -316,7 +323,8 @@ def revoke_invitation(request, slug: str, invitation_id: Id):
     return Status(204, None)
 
 
-@router.get("/invitations/{slug:token}", response={200: InvitationPreviewOut, **WRITE_ERRORS},
+@router.get("/invitations/{slug:token}",
+            response={200: OrganisationInvitationPreviewOut, **WRITE_ERRORS},
             summary="What an invitation link invites you to")
 def invitation(request, token: str):
     found = orgs.invitation_by_token(token)
@@ -375,7 +383,7 @@ def delete_news(request, slug: str, post_id: Id):
 
 @router.put("/organisations/{slug:slug}/roles/{role}", response={200: RoleOut, **WRITE_ERRORS},
             summary="Give the organisation a network role (owners and administrators)")
-def put_role(request, slug: str, role: NetworkRole.Role, payload: RoleIn | None = None):
+def put_role(request, slug: str, role: NetworkRoleName, payload: RoleIn | None = None):
     found = services.add_role(actor=request.user, role=role,
                               specialty=payload.specialty if payload else "",
                               organisation=_organisation(slug), request=request)
@@ -384,7 +392,7 @@ def put_role(request, slug: str, role: NetworkRole.Role, payload: RoleIn | None 
 
 @router.delete("/organisations/{slug:slug}/roles/{role}", response={204: None, **ERRORS},
                summary="Take a network role from the organisation")
-def delete_role(request, slug: str, role: NetworkRole.Role):
+def delete_role(request, slug: str, role: NetworkRoleName):
     services.remove_role(actor=request.user, role=role, organisation=_organisation(slug),
                          request=request)
     return Status(204, None)

@@ -15,6 +15,7 @@ from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import StrictInt, field_validator, model_validator
 
 from weconomics.api.api import ERRORS, ProblemOut, required_line
+from weconomics.api.choices import values_of
 from weconomics.contacts import access, queries, services
 from weconomics.contacts.errors import NotFound
 from weconomics.contacts.models import (
@@ -36,6 +37,10 @@ WRITE_ERRORS = {**ERRORS, 409: ProblemOut}
 
 Section = Literal[SECTIONS]  # type: ignore[valid-type]
 VisibilityName = Literal[tuple(Visibility.values)]  # type: ignore[valid-type]
+NetworkRoleName = values_of(NetworkRole.Role)
+Specialty = values_of(NetworkRole.Specialty)
+LanguageLevel = values_of(Person.LanguageLevel)
+ReportReason = values_of(Report.Reason)
 RELATIONS = {access.SELF: "self", access.CONNECTION: "connection",
              access.COMMUNITY: "community", access.STRANGER: "stranger"}
 PAGE_QUERY = Query(1, ge=1, le=10_000, description="Page number, from 1.")
@@ -65,7 +70,7 @@ def no_nul(value: str | None) -> str | None:
 # --- output schemas ---------------------------------------------------------------------
 
 class RoleOut(Schema):
-    role: NetworkRole.Role
+    role: NetworkRoleName
     specialty: str
 
 
@@ -133,7 +138,7 @@ class EducationOut(Schema):
 
 class LanguageOut(Schema):
     code: str
-    level: Person.LanguageLevel
+    level: LanguageLevel
 
 
 class LinkOut(Schema):
@@ -231,7 +236,7 @@ class ReportOut(Schema):
 
 class LanguageIn(Schema):
     code: str = Field(..., pattern=r"^[a-z]{2,3}$", description="ISO 639 code such as nl.")
-    level: Person.LanguageLevel
+    level: LanguageLevel
 
 
 class LinkIn(Schema):
@@ -350,7 +355,7 @@ class EducationPatch(EducationIn):
 
 
 class RoleIn(Schema):
-    specialty: NetworkRole.Specialty = Field(
+    specialty: Specialty = Field(
         NetworkRole.Specialty.NONE, description="Only for network suppliers.")
 
 
@@ -381,7 +386,7 @@ class ReportIn(Schema):
 
     handle: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$")
     organisation: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$")
-    reason: Report.Reason
+    reason: ReportReason
     details: str = Field("", max_length=2000)
 
     @field_validator("details")
@@ -521,7 +526,7 @@ def _person_or_404(viewer, handle: str) -> Person:
 
 @router.get("/people", response={200: PeoplePage, **ERRORS}, summary="Search the directory")
 def directory(request, q: str = search_text(100, "Words of the name."),
-              skill: str = search_text(60), role: NetworkRole.Role | None = None,
+              skill: str = search_text(60), role: NetworkRoleName | None = None,
               region: str = search_text(100),
               community: str = search_text(80, "A community's short name."),
               page: int = PAGE_QUERY):
@@ -656,7 +661,7 @@ def delete_photo(request):
 
 @router.put("/me/roles/{role}", response={200: RoleOut, **WRITE_ERRORS}, tags=["profile"],
             summary="Take on a network role")
-def put_my_role(request, role: NetworkRole.Role, payload: RoleIn | None = None):
+def put_my_role(request, role: NetworkRoleName, payload: RoleIn | None = None):
     """Customer, product supplier, intermediary or network supplier (with a specialty).
     The supervisor role is granted, never chosen: asking for it is refused with 403."""
     specialty = payload.specialty if payload else ""
@@ -667,7 +672,7 @@ def put_my_role(request, role: NetworkRole.Role, payload: RoleIn | None = None):
 
 @router.delete("/me/roles/{role}", response={204: None, **ERRORS}, tags=["profile"],
                summary="Give up a network role")
-def delete_my_role(request, role: NetworkRole.Role):
+def delete_my_role(request, role: NetworkRoleName):
     services.remove_role(actor=request.user, role=role, request=request)
     return Status(204, None)
 
