@@ -1,4 +1,4 @@
-"""Answer unknown API paths and methods with problem documents too."""
+"""Answer unknown API paths and methods with problem documents too, and HEAD like GET."""
 
 from weconomics.api.problems import PROBLEM_CONTENT_TYPE, problem_response
 
@@ -16,8 +16,27 @@ class ApiProblemMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if not request.path.startswith(API_PREFIX) or response.status_code not in (404, 405):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        # HEAD is GET without the body (RFC 9110, 9.3.2). ninja routes GET only, so a HEAD
+        # is answered as the GET, with the same headers, and its body dropped.
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        try:
+            response = self.problem_for_plain_errors(request, self.get_response(request))
+        finally:
+            if head:
+                request.method = "HEAD"
+        allowed = [method.strip() for method in response.get("Allow", "").split(",") if method]
+        if "GET" in allowed and "HEAD" not in allowed:
+            response["Allow"] = ", ".join([*allowed, "HEAD"])
+        if head:
+            without_body(response)
+        return response
+
+    def problem_for_plain_errors(self, request, response):
+        if response.status_code not in (404, 405):
             return response
         if response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
             return response
@@ -29,3 +48,13 @@ class ApiProblemMiddleware:
         if response.has_header("Allow"):
             problem["Allow"] = response["Allow"]
         return problem
+
+
+def without_body(response) -> None:
+    """Drop the body, keeping Content-Length (set by CommonMiddleware) as the GET's."""
+    if response.streaming:
+        if hasattr(response, "close"):
+            response.close()
+        response.streaming_content = []
+    else:
+        response.content = b""
