@@ -18,6 +18,7 @@ import requests
 
 from weconomics.conftest import PASSWORD
 from weconomics.identity.tests.faultproxy import FaultProxy
+from weconomics.web.tests.processes import free_port, scratch_site
 
 REDIS_URL = os.environ.get("WECONOMICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 
@@ -32,14 +33,6 @@ def real_redis():
             raise
         pytest.skip(f"no Redis at {REDIS_URL}: Redis outage test skipped")
     return client
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Browser(requests.Session):
@@ -64,16 +57,21 @@ def server(tmp_path_factory, real_redis):
     proxy, so a test may choose its client address with X-Forwarded-For."""
     host, port, db = re.match(r"redis://([^:/]+):(\d+)/(\d+)", REDIS_URL).groups()
     proxy = FaultProxy((host, int(port)))
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("WECONOMICS_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
-                "WECONOMICS_DATA_DIR": str(tmp_path_factory.mktemp("serve")),
-                "WECONOMICS_TRUSTED_PROXY_COUNT": "1",
-                "WECONOMICS_REDIS_URL": f"redis://127.0.0.1:{proxy.port}/{db}",
-                # This run's counts apart from other runs' on the same Redis database.
-                "WECONOMICS_REDIS_KEY_PREFIX": uuid.uuid4().hex,
-                "WECONOMICS_REDIS_TIMEOUT_MS": "300",
-                "WECONOMICS_REDIS_RETRY_SECONDS": "1"})
+    try:
+        with scratch_site(tmp_path_factory.mktemp("serve")) as site:
+            yield from _serve(site, proxy, db, real_redis)
+    finally:
+        proxy.close()
+
+
+def _serve(site, proxy, db, real_redis):
+    env = site.env(**{
+        "WECONOMICS_TRUSTED_PROXY_COUNT": "1",
+        "WECONOMICS_REDIS_URL": f"redis://127.0.0.1:{proxy.port}/{db}",
+        # This run's counts apart from other runs' on the same Redis database.
+        "WECONOMICS_REDIS_KEY_PREFIX": uuid.uuid4().hex,
+        "WECONOMICS_REDIS_TIMEOUT_MS": "300",
+        "WECONOMICS_REDIS_RETRY_SECONDS": "1"})
     web_port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--workers", "1",
@@ -99,7 +97,6 @@ def server(tmp_path_factory, real_redis):
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
-        proxy.close()
 
 
 def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):
@@ -147,9 +144,7 @@ def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):
 def test_parallel_guesses_stay_within_the_limits_counted_in_redis(server):
     base = server["base"]
     target = f"{uuid.uuid4().hex[:12]}@example.org"
-    # One connection per request: granian keeps an idle keep-alive connection in one of
-    # its eight places per worker, so 24 open sessions would wait for each other.
-    address = {"X-Forwarded-For": "198.51.100.77", "Connection": "close"}
+    address = {"X-Forwarded-For": "198.51.100.77"}
     guessers = []
     for _ in range(24):
         guesser = Browser(base)
