@@ -49,10 +49,10 @@ def tool_version(path: str) -> tuple[int, str]:
                                 timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError) as error:
         raise BackupError(f"{path} --version failed: {error}") from None
-    match = re.search(r"\)\s*(\d+)(?:\.(\d+))?", answer)
+    match = re.search(r"\)\s*(\d+(?:\.\d+)*)", answer)
     if match is None:
         raise BackupError(f"Could not read the version of {path} from {answer.strip()!r}.")
-    return int(match.group(1)), match.group(0).lstrip(") ").strip()
+    return int(match.group(1).split(".")[0]), match.group(1)
 
 
 def server_major() -> int:

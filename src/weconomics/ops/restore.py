@@ -377,7 +377,9 @@ def _postgres_tools(dump: Path, manifest: dict) -> dict:
         raise BackupError(f"{pg_restore} is version {version}; the dump was made by pg_dump "
                           f"{manifest['database'].get('pg_dump_version')}. Install client "
                           f"tools of version {made_by} or newer.")
-    psql = postgres.tool("psql")
+    # psql of the same installation understands what that pg_restore writes.
+    beside = Path(pg_restore).with_name("psql")
+    psql = str(beside) if os.access(beside, os.X_OK) else postgres.tool("psql")
     listing = subprocess.run([pg_restore, "--list", str(dump)], capture_output=True,  # noqa: S603
                              text=True, check=False, env=postgres.libpq_environment())
     if listing.returncode != 0:

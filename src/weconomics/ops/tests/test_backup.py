@@ -354,6 +354,28 @@ for path in ARCHIVES:
 """ + COUNT_ROWS + """
 checked = io.StringIO()
 call_command("restore", "GOOD", "--check", stdout=checked)
+import os, pathlib, tempfile
+from django.db import connection
+if connection.vendor == "sqlite":
+    # This process still holds the database open, as a running server or worker would.
+    try:
+        call_command("restore", "GOOD", "--force", "--port", "PORT")
+    except CommandError as error:
+        refusals["in use"] = str(error)
+else:
+    # pg_dump missing, or older than the server.
+    old = pathlib.Path(tempfile.mkdtemp()) / "pg_dump"
+    old.write_text("#!/bin/sh\\necho 'pg_dump (PostgreSQL) 9.6.24'\\n")
+    old.chmod(0o755)
+    path = os.environ["PATH"]
+    for folder in (str(old.parent), "/nonexistent"):
+        os.environ["PATH"] = folder
+        try:
+            call_command("backup", "--keep", "1")
+        except CommandError as error:
+            refusals[folder] = str(error)
+    os.environ["PATH"] = path
+""" + COUNT_ROWS + """
 print(json.dumps([refusals, before, counts, checked.getvalue()]))
 """
 
@@ -408,7 +430,13 @@ def refuse_bad_archives(instance, archive, manifest, tmp_path) -> dict[str, int]
         COUNT_ROWS + REFUSED_RESTORES.replace("ARCHIVES", json.dumps([str(p) for p in expected]))
         .replace("PORT", str(free_port())).replace("GOOD", str(archive)))
     for bad, message in expected.items():
-        assert message in refusals[str(bad)], (bad, refusals[str(bad)])
+        assert message in refusals.pop(str(bad)), bad
+    if VENDOR == "sqlite":
+        assert "is in use by another process" in refusals.pop("in use")
+    else:
+        older, missing = refusals.values()
+        assert "/pg_dump is version 9.6.24, older than the PostgreSQL" in older
+        assert missing.startswith("pg_dump was not found on PATH")
     # Nothing changed, and no work folder was left behind.
     assert rows_after == rows_before
     assert data_state(instance) == files_before
@@ -433,7 +461,7 @@ def replace_only_with_force(instance, archive, manifest):
     assert not list(instance.data.glob(".weconomics-*"))
 
     old = instance.data / "backups" / "weconomics-backup-20000101T000000Z.tar.gz"
-    old.parent.mkdir()
+    old.parent.mkdir(exist_ok=True)  # a refused backup may have made it
     old.write_bytes(archive.read_bytes())
     made = backed_up_path(instance.ok("backup", "--keep", "1"))
     assert made.parent == instance.data / "backups" and made.stat().st_mode & 0o777 == 0o600
