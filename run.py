@@ -117,6 +117,9 @@ def install_locked(venv_dir: Path, extras: str, *, editable: bool, clear: bool) 
     if editable and current == stamp:
         return
     # setuptools (the build backend) is in the lock too, so nothing unlocked is fetched.
+    if not editable:
+        # setuptools reuses build/: a module deleted from src/ would still be packaged.
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
     pip(python, "install", "--no-deps", "--no-build-isolation", "--force-reinstall",
         *(["-e", "."] if editable else ["."]))
     # Every requirement that the installed distributions declare is there.
