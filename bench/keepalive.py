@@ -45,12 +45,13 @@ def wait_until_up(port: int) -> None:
     raise RuntimeError("server did not start")
 
 
-def client(port, requests, start, latencies, errors):
+def client(port, requests, start, done, latencies, errors):
     try:
         connection = socket.create_connection(("127.0.0.1", port), timeout=90)
     except OSError as error:
         errors.append(repr(error))
         start.wait()
+        done.wait()
         return
     try:
         start.wait()
@@ -74,14 +75,17 @@ def client(port, requests, start, latencies, errors):
     except (OSError, ConnectionError) as error:
         errors.append(repr(error))
     finally:
+        # Idle, but open, until every client is done: as a browser or a client pool.
+        done.wait()
         connection.close()
 
 
 def round_of(port: int, clients: int, requests: int) -> str:
     latencies: list[float] = []
     errors: list[str] = []
-    start = threading.Barrier(clients + 1)
-    threads = [threading.Thread(target=client, args=(port, requests, start, latencies, errors))
+    start, done = threading.Barrier(clients + 1), threading.Barrier(clients)
+    threads = [threading.Thread(target=client,
+                                args=(port, requests, start, done, latencies, errors))
                for _ in range(clients)]
     for thread in threads:
         thread.start()
