@@ -1,20 +1,24 @@
 """A database outage does not stop `weconomics serve`: the task worker it kills is started
-again with backoff, and once the database is back the queued mail goes out.
+again with backoff, and once the database is back the queued mail goes out; started while
+the database is away, serve waits for it.
 
 Real processes on PostgreSQL (the suite's PostgreSQL pass), reached through a proxy that
 this test cuts and restores (the shared server itself is never touched).
 """
 
 import os
+import signal
 from urllib.parse import urlparse
 
 import pytest
 
 from weconomics.web.tests.processes import (
     FaultyProxy,
+    Site,
     child_running,
     free_port,
     healthz,
+    kill_tree,
     scratch_site,
     serving,
     wait_for,
@@ -63,3 +67,18 @@ def test_serve_outlives_a_database_outage_and_its_worker_comes_back(site):
             assert serve.poll() is None
     finally:
         proxy.close()
+
+
+def test_serve_started_while_the_database_is_away_waits_for_it(tmp_path):
+    closed = free_port()  # nothing listens there: the database is away
+    site = Site(tmp_path, {"WECONOMICS_DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed}/x"})
+    serve = site.start("serve", "--port", str(free_port()), log="serve.log")
+    try:
+        wait_for(lambda: (tmp_path / "serve.log").read_text().count("trying again") >= 2, 60,
+                 "serve retries with backoff")
+        assert serve.poll() is None
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=30) == 0
+    finally:
+        kill_tree(serve.pid)
+        serve.wait(timeout=10)

@@ -162,7 +162,9 @@ class Command(BaseCommand):
                 connections.close_all()
                 self.stderr.write(f"The database is not reachable ({error}); "
                                   f"trying again in {delay:.0f} s.")
-                time.sleep(delay)
+                until = time.monotonic() + delay
+                while not stopping() and time.monotonic() < until:
+                    time.sleep(0.1)  # a SIGTERM meanwhile stops at once
                 delay = min(delay * 2, backoff_max)
         else:
             return False
