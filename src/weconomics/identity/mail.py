@@ -1,5 +1,6 @@
 """Mail: queued through the task worker, delivered to SMTP or to the local outbox."""
 
+import collections
 import contextlib
 import contextvars
 import datetime as dt
@@ -17,33 +18,36 @@ from django.core.mail.message import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-# Inside a background task: [the task's id, how many messages it has queued so far].
-_task_scope: contextvars.ContextVar[list | None] = contextvars.ContextVar(
-    "mail_task_scope", default=None)
+# Inside a background task: (the task's id, how often each message was queued in it).
+_task_scope: contextvars.ContextVar[tuple[str, collections.Counter] | None] = (
+    contextvars.ContextVar("mail_task_scope", default=None))
 
 
 @contextlib.contextmanager
 def delivery_scope(task_id: str):
     """Run a task so that the mail it sends has keys that its next attempt repeats.
 
-    The task worker wraps every task in it. A task whose worker died is run again; its
-    messages then get the same keys (task id, place in the task), and those already
-    queued by the first attempt are not queued a second time.
+    The task worker wraps every task in it. A task whose worker died is run again; a
+    message it sends again (same recipients and subject, the n-th such in the task) gets
+    the same key, and is not queued a second time. A message the first attempt did not
+    send (a task that chose its recipients anew) has a key of its own and goes out.
     """
-    token = _task_scope.set([task_id, 0])
+    token = _task_scope.set((task_id, collections.Counter()))
     try:
         yield
     finally:
         _task_scope.reset(token)
 
 
-def _next_delivery_key() -> tuple[str, bool]:
-    """Return a key for the next message, and whether a retry of this task repeats it."""
+def _delivery_key(message) -> tuple[str, bool]:
+    """Return the message's delivery key, and whether a retry of this task repeats it."""
     scope = _task_scope.get()
     if scope is None:
         return uuid.uuid4().hex, False
-    scope[1] += 1
-    return hashlib.sha256(f"{scope[0]}:{scope[1]}".encode()).hexdigest()[:32], True
+    task_id, seen = scope
+    what = "\0".join([*sorted(message.recipients()), str(message.subject)])
+    seen[what] += 1
+    return hashlib.sha256(f"{task_id}\0{seen[what]}\0{what}".encode()).hexdigest()[:32], True
 
 
 class QueuedEmailBackend(BaseEmailBackend):
@@ -61,7 +65,7 @@ class QueuedEmailBackend(BaseEmailBackend):
         for message in email_messages:
             if not message.recipients():
                 continue
-            key, repeatable = _next_delivery_key()
+            key, repeatable = _delivery_key(message)
             count += 1
             if repeatable and MailDelivery.objects.filter(key=key).exists():
                 continue  # queued by an earlier attempt of this task
