@@ -2,9 +2,11 @@ import contextlib
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal.httpkit import clean_client_ip
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from django.conf import settings
 from django.contrib.sites.requests import RequestSite
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from weconomics.cache import CacheUnavailable
@@ -27,6 +29,24 @@ class AccountAdapter(DefaultAccountAdapter):
             site.name = settings.SITE_NAME
             context = {**context, "current_site": site}
         return super().send_mail(template_prefix, email, context)
+
+    def get_client_ip(self, request):
+        """Return the address the nearest trusted proxy saw, never failing on the header.
+
+        allauth raises ImproperlyConfigured (a 500) when X-Forwarded-For has fewer entries
+        than WECONOMICS_TRUSTED_PROXY_COUNT, which any client reaching an inner proxy can
+        cause. A shorter header was written by the proxies alone, so its first entry is the
+        client; an entry that is no address falls back to the connecting address."""
+        ip = None
+        forwarded = request.headers.get("x-forwarded-for")
+        count = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+        if count > 0 and forwarded:
+            entries = forwarded.split(",")
+            ip = clean_client_ip(entries[-min(count, len(entries))])
+        ip = ip or clean_client_ip(request.META.get("REMOTE_ADDR") or "")
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def pre_authenticate(self, request, **credentials):
         """Take the attempt from the sign-in limits before the password is compared.

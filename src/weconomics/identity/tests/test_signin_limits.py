@@ -172,3 +172,19 @@ def test_a_device_becomes_known_only_after_the_second_factor(owner):
         code = browser.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)},
                             REMOTE_ADDR=B)
     assert code.status_code == 302 and KNOWN_DEVICE_COOKIE in browser.cookies
+
+
+@pytest.mark.parametrize("forwarded", ["203.0.113.9", "not an address", "203.0.113.9, junk"])
+def test_a_forwarded_header_shorter_or_stranger_than_the_proxy_chain_is_no_server_error(
+        client, settings, member, forwarded):
+    """Behind two proxies, a request that reached the inner one directly (one entry) or
+    carries rubbish is still answered and counted against a real address."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    page = client.get("/accounts/login/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=A)
+    assert page.status_code == 200
+    for _ in range(10):
+        response = client.post("/accounts/login/", {"login": member.email, "password": "wrong"},
+                               HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=A)
+        assert response.status_code in (200, 429)
+    assert limited(client.post("/accounts/login/", {"login": member.email, "password": PASSWORD},
+                               HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=A))
