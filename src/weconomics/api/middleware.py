@@ -53,8 +53,7 @@ class ApiProblemMiddleware:
 def without_body(response) -> None:
     """Drop the body, keeping Content-Length (set by CommonMiddleware) as the GET's."""
     if response.streaming:
-        if hasattr(response, "close"):
-            response.close()
+        # A file stays registered with the response, which closes it when the server does.
         response.streaming_content = []
     else:
         response.content = b""

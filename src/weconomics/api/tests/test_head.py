@@ -52,3 +52,17 @@ def test_head_is_refused_where_get_is_and_allow_names_head_beside_get(reader):
     assert {"GET", "HEAD"} <= {m.strip() for m in lacking["Allow"].split(",")}
     post_only = client.head(f"{API}/bookings/1/cancel")
     assert post_only.status_code == 405 and "HEAD" not in post_only["Allow"]
+
+
+def test_head_of_a_streamed_file_keeps_its_length(reader):
+    from weconomics.api.tests.test_people_api import _upload, image_file
+    from weconomics.contacts import services as contacts
+    from weconomics.contacts.models import Person
+
+    client, product, _ = reader
+    contacts.set_photo(actor=product.provider, upload=_upload(image_file()))
+    url = f"{API}/people/{Person.objects.get(account=product.provider).handle}/photo"
+    got, head = client.get(url), client.head(url)
+    assert got.status_code == head.status_code == 200
+    assert got.streaming and int(head["Content-Length"]) == len(b"".join(got.streaming_content))
+    assert b"".join(head.streaming_content) == b"" and head["Content-Type"] == "image/jpeg"
