@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "weconomics.catalogue",
     "weconomics.bookings",
     "weconomics.conversations",
+    "weconomics.wiki",
     "weconomics.api",
     "weconomics.ops",
 ]

@@ -264,3 +264,8 @@ def not_found_message() -> str:
     from django.utils.translation import gettext as _
 
     return _("There is no such community, or it is not visible to you.")
+
+
+def is_allied(community: Community, viewer) -> bool:
+    """Is the viewer a member of a community in an active alliance with this one?"""
+    return _allied_with(community, viewer)

@@ -4,6 +4,7 @@ root of the community's own host name (named there with a "channel_host_" prefix
 from django.urls import include, path
 
 from weconomics.web import channel_views as views
+from weconomics.web import wiki_views as wiki
 
 # (route inside the channel, view, name)
 CHANNEL_PAGES = [
@@ -25,6 +26,20 @@ CHANNEL_PAGES = [
      "community_reply_delete"),
     ("board/<int:topic_id>/replies/<int:reply_id>/moderate/", views.reply_moderate,
      "community_reply_moderate"),
+    ("wiki/", wiki.index, "community_wiki"),
+    ("wiki/Special:NewPage", wiki.new_page, "community_wiki_new"),
+    ("wiki/Special:RecentChanges", wiki.recent, "community_wiki_recent"),
+    ("wiki/Special:Settings", wiki.settings_view, "community_wiki_settings"),
+    ("wiki/<str:title>", wiki.page_view, "community_wiki_page"),
+    ("wiki/<str:title>/edit/", wiki.edit, "community_wiki_edit"),
+    ("wiki/<str:title>/history/", wiki.history, "community_wiki_history"),
+    ("wiki/<str:title>/diff/", wiki.diff, "community_wiki_diff"),
+    ("wiki/<str:title>/protect/", wiki.protect, "community_wiki_protect"),
+    ("wiki/<str:title>/revisions/<int:revision_id>/", wiki.revision_view,
+     "community_wiki_revision"),
+    ("wiki/<str:title>/revisions/<int:revision_id>/revert/", wiki.revert,
+     "community_wiki_revert"),
+    ("wiki/<str:title>/revisions/<int:revision_id>/hide/", wiki.hide, "community_wiki_hide"),
     ("manage/publications/", views.publications, "community_publications"),
     ("manage/publications/<int:publication_id>/", views.curate, "community_curate"),
 ]
