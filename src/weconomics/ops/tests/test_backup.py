@@ -1,7 +1,7 @@
 """weconomics backup and restore, over real processes on the database the suite runs on.
 
 Each test makes its own instance: a data folder in tmp_path and, on PostgreSQL, a database
-wec_backup_<random> on the suite's server that the test creates and drops. The commands
+of its own on the suite's server that the test creates and drops. The commands
 run as subprocesses with the production settings, as an operator runs them.
 """
 
@@ -12,20 +12,20 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
 import threading
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import urlparse
 
 import psycopg
 import pytest
 import requests
 from django.conf import settings
+
+from weconomics.web.tests.processes import free_port, scratch_site
 
 VENDOR = "postgresql" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
 OTHER_VENDOR = {"postgresql": "sqlite", "sqlite": "postgresql"}[VENDOR]
@@ -75,37 +75,18 @@ with connection.cursor() as cursor:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class Instance:
-    """A Weconomics instance of its own: a data folder and (PostgreSQL) a database."""
+    """A Weconomics instance of its own: a data folder and (PostgreSQL) a database, both
+    copied from the process tests' migrated template (weconomics.web.tests.processes)."""
 
-    def __init__(self, root: Path):
-        self.data = root / "data"
-        self.env = {key: value for key, value in os.environ.items()
-                    if not key.startswith("WECONOMICS_")}
-        self.env.update({"DJANGO_SETTINGS_MODULE": "weconomics.settings",
-                         "WECONOMICS_DATA_DIR": str(self.data),
-                         "WECONOMICS_LOG_LEVEL": "WARNING"})
-        self.database = None
-        if VENDOR == "postgresql":
-            self.database = f"wec_backup_{uuid.uuid4().hex[:12]}"
-            self._server("CREATE DATABASE {}")
-            config = settings.DATABASES["default"]
-            credentials = quote(config["USER"], safe="")
-            if config.get("PASSWORD"):
-                credentials += ":" + quote(config["PASSWORD"], safe="")
-            self.env["WECONOMICS_DATABASE_URL"] = (
-                f"postgres://{credentials}@{config['HOST'] or '127.0.0.1'}:"
-                f"{config['PORT'] or 5432}/{self.database}")
+    def __init__(self, site):
+        self.data = site.data_dir
+        self.env = site.env(WECONOMICS_LOG_LEVEL="WARNING")
+        self.database = urlparse(site.database_url).path[1:] if site.database_url else None
 
     def _server(self, statement: str) -> None:
         config = settings.DATABASES["default"]
@@ -136,10 +117,6 @@ class Instance:
             self._server("DROP DATABASE {} WITH (FORCE)")
             self._server("CREATE DATABASE {}")
 
-    def drop(self) -> None:
-        if self.database:
-            self._server("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
     def serve(self, port: int) -> subprocess.Popen:
         server = subprocess.Popen(
             [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--workers", "1",
@@ -163,9 +140,8 @@ class Instance:
 
 @pytest.fixture
 def instance(tmp_path):
-    made = Instance(tmp_path)
-    yield made
-    made.drop()
+    with scratch_site(tmp_path / "data") as site:  # dropped after, on PostgreSQL
+        yield Instance(site)
 
 
 def backed_up_path(output: str) -> Path:
@@ -334,7 +310,7 @@ def data_state(instance: Instance) -> dict:
     return {path.relative_to(instance.data).as_posix(): sha256(path)
             for path in sorted(instance.data.rglob("*"))
             if path.is_file() and path.relative_to(instance.data).parts[0] not in
-            ("cache", "backups") and not path.name.startswith("weconomics.sqlite3")}
+            ("cache", "static", "backups") and not path.name.startswith("weconomics.sqlite3")}
 
 
 # Restores that must be refused, run by one process through the command itself, with the
