@@ -10,6 +10,7 @@ import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
@@ -170,16 +171,32 @@ def _word_diff(old: str, new: str) -> str:
     return "".join(out)
 
 
-def inline_diff(old: str, new: str) -> SafeString:
+def _unchanged(lines: list[str], *, first: bool, last: bool, context: int) -> str:
+    """Unchanged lines, long runs cut down to their context around the changes."""
+    keep_head = 0 if first else context
+    keep_tail = 0 if last else context
+    if len(lines) <= keep_head + keep_tail + 1:
+        return escape("".join(lines))
+    skipped = len(lines) - keep_head - keep_tail
+    marker = ngettext("⋯ %(count)d unchanged line ⋯", "⋯ %(count)d unchanged lines ⋯",
+                      skipped) % {"count": skipped}
+    return (escape("".join(lines[:keep_head])) + f'<span class="diff-skip">{escape(marker)}'
+            "</span>\n" + escape("".join(lines[len(lines) - keep_tail:])))
+
+
+def inline_diff(old: str, new: str, *, context: int = 3) -> SafeString:
     """An inline, word-level diff of two texts as HTML (<del> and <ins>, all else escaped).
 
-    Lines are compared first, then the words of changed blocks, so a long page stays quick.
+    Lines are compared first, then the words of changed blocks, so a long page stays quick;
+    long unchanged runs show only `context` lines around each change.
     """
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for number, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            out.append(escape("".join(a[i1:i2])))
+            out.append(_unchanged(a[i1:i2], first=number == 0,
+                                  last=number == len(opcodes) - 1, context=context))
         elif op == "replace" and (i2 - i1) * (j2 - j1) <= 10_000:
             out.append(_word_diff("".join(a[i1:i2]), "".join(b[j1:j2])))
         else:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def browser(account=None, **extra) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en", **extra)
+    client = Client(**{"HTTP_ACCEPT_LANGUAGE": "en", **extra})
     if account is not None:
         client.force_login(account)
     return client
@@ -429,3 +429,30 @@ def test_the_wiki_row_is_made_once(world):
     save(world.people.member, world.public, "A", "a")
     save(world.people.member, world.public, "B", "b")
     assert Wiki.objects.filter(community=world.public).count() == 1
+
+
+def test_the_wiki_speaks_dutch(world):
+    first = save(world.people.member, world.public, "Doc", "een")
+    save(world.people.other, world.public, "Doc", "twee", base_revision_id=first.pk)
+    client = browser(world.people.member, HTTP_ACCEPT_LANGUAGE="nl")
+    assert "Geschiedenis van “Doc”" in client.get("/c/c-public/wiki/Doc/history/"
+                                                  ).content.decode()
+    assert "Wijzigingen in “Doc”" in client.get("/c/c-public/wiki/Doc/diff/").content.decode()
+    response = client.post("/c/c-public/wiki/Doc/edit/", {"text": "drie", "base": first.pk})
+    assert response.status_code == 409
+    assert "Bewerkingsconflict" in response.content.decode()
+    assert "De pagina is leeg" in client.post("/c/c-public/wiki/Nieuw/edit/", {"text": ""}
+                                              ).content.decode()
+
+
+def test_a_diff_of_a_long_page_shows_the_change_with_some_context(world):
+    lines = [f"Line {n}" for n in range(200)]
+    one = save(world.people.member, world.public, "Long", "\n".join(lines))
+    lines[100] = "Line hundred"
+    two = save(world.people.member, world.public, "Long", "\n".join(lines),
+               base_revision_id=one.pk)
+    html = browser().get(f"/c/c-public/wiki/Long/diff/?from={one.pk}&to={two.pk}"
+                         ).content.decode()
+    assert "Line 97" in html and "Line 103" in html and "Line 50\n" not in html
+    assert "⋯ 97 unchanged lines ⋯" in html and "⋯ 96 unchanged lines ⋯" in html
+    assert '<del class="diff-del">100</del><ins class="diff-ins">hundred</ins>' in html
