@@ -7,6 +7,7 @@ from weconomics.communities import services
 from weconomics.communities.errors import CommunityError
 from weconomics.communities.models import Community, DomainKind, Membership
 from weconomics.identity.models import Account, clean_display_text
+from weconomics.web.forms_people import limit_file_size
 
 Role = Membership.Role
 
@@ -170,6 +171,10 @@ class SettingsForm(forms.Form):
 class LogoForm(forms.Form):
     logo = forms.FileField(label=_("New logo"),
                            help_text=_("A JPEG, PNG or WebP image; it is shown square."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_file_size(self.fields["logo"])
 
 
 class DomainOpenForm(forms.Form):

@@ -8,6 +8,7 @@ show on these forms.
 import re
 
 from django import forms
+from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
@@ -287,9 +288,23 @@ class PhotoForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["photo"].help_text = _(
-            "JPEG, PNG or WebP, at least 64 pixels on each side. We keep a square copy "
-            "without location or camera data.")
+        self.fields["photo"].help_text = gettext(
+            "JPEG, PNG or WebP up to %(mb)d MB, at least 64 pixels on each side. We keep a "
+            "square copy without location or camera data.") % {"mb": photo_limit_mb()}
+        limit_file_size(self.fields["photo"])
+
+
+def photo_limit_mb() -> int:
+    return settings.PHOTO_MAX_BYTES // (1024 * 1024)
+
+
+def limit_file_size(field: forms.FileField) -> None:
+    """Let the browser refuse a file over the photo limit before it is sent (site.js):
+    a too-large file gets this message beside the field instead of a bare 413 page."""
+    field.widget.attrs.update({
+        "data-max-bytes": settings.PHOTO_MAX_BYTES,
+        "data-too-large": gettext("This file is too large: at most %(mb)d MB. Choose a smaller "
+                                  "file.") % {"mb": photo_limit_mb()}})
 
 
 class ExperienceForm(SingleLineMixin, forms.Form):

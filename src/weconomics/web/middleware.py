@@ -95,6 +95,22 @@ UPLOAD_VIEWS = frozenset({
 })
 
 
+def _same_site_referer(request) -> str:
+    """The page a refused form was sent from, when it is one of ours: the way back to it."""
+    from django.core.exceptions import DisallowedHost
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return ""
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={host},
+                                                   require_https=request.is_secure()):
+        return referer
+    return ""
+
+
 class RequestBodyLimitMiddleware:
     """Refuse a request body over its limit with 413, before anything reads it.
 
@@ -171,7 +187,7 @@ class RequestBodyLimitMiddleware:
                 return problem_response(
                     request, 413, _("The request body is too large: at most %(bytes)d bytes.")
                     % {"bytes": limit}, code="payload_too_large", max_bytes=limit)
-            return bare_page("413.html", 413, limit=limit)
+            return bare_page("413.html", 413, limit=limit, back=_same_site_referer(request))
 
 
 # Pages and answers that show a secret (a new token, recovery codes, a TOTP secret, a
