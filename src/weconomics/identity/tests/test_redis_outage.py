@@ -4,35 +4,28 @@ The cache falls back to memory, sign-in attempts (whose rate limits cannot be co
 answer 429 with a clear message, and everything else keeps working.
 """
 
-import socket
-
 import pytest
 
 from weconomics.conftest import PASSWORD
 from weconomics.identity import services
-from weconomics.identity.tests.faultproxy import FaultProxy
 from weconomics.identity.tests.helpers import sign_in
 from weconomics.settings import redis_caches
+from weconomics.web.tests.faultproxy import FaultProxy
+from weconomics.web.tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def dead_redis(settings):
     """The cache on a Redis at a port where nothing listens."""
-    settings.CACHES = redis_caches(f"redis://127.0.0.1:{closed_port()}/6")
+    settings.CACHES = redis_caches(f"redis://127.0.0.1:{free_port()}/6")
 
 
 @pytest.fixture
 def refusing_redis(settings):
     """The cache on a Redis behind a proxy that resets every connection and counts them."""
-    proxy = FaultProxy(("127.0.0.1", closed_port()))
+    proxy = FaultProxy("127.0.0.1", free_port())
     proxy.set_mode("refuse")
     settings.CACHES = redis_caches(f"redis://127.0.0.1:{proxy.port}/6")
     settings.CACHES["default"]["OPTIONS"]["RETRY_AFTER"] = 600

@@ -17,7 +17,7 @@ import redis
 import requests
 
 from weconomics.conftest import PASSWORD
-from weconomics.identity.tests.faultproxy import FaultProxy
+from weconomics.web.tests.faultproxy import FaultProxy
 from weconomics.web.tests.processes import free_port, scratch_site
 
 REDIS_URL = os.environ.get("WECONOMICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -56,7 +56,7 @@ def server(tmp_path_factory, real_redis):
     """weconomics serve (one web process) with its Redis behind a FaultProxy; it trusts one
     proxy, so a test may choose its client address with X-Forwarded-For."""
     host, port, db = re.match(r"redis://([^:/]+):(\d+)/(\d+)", REDIS_URL).groups()
-    proxy = FaultProxy((host, int(port)))
+    proxy = FaultProxy(host, int(port))
     try:
         with scratch_site(tmp_path_factory.mktemp("serve")) as site:
             yield from _serve(site, proxy, db, real_redis)

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
@@ -89,68 +88,6 @@ def scratch_site(tmp_path: Path, postgres_url: str = ""):
     finally:
         if url:
             _drop_database(site.database_url)
-
-
-class FaultyProxy:
-    """A TCP proxy to a database server that can be cut (connections dropped, new ones
-    closed at once) and restored, to play a database outage without touching the server."""
-
-    def __init__(self, host: str, port: int):
-        self.target = (host, port)
-        self.up = True
-        self.open: list[socket.socket] = []
-        self.lock = threading.Lock()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            try:
-                server = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            server.settimeout(None)
-            with self.lock:
-                self.open += [client, server]
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-
-    def cut(self):
-        self.up = False
-        with self.lock:
-            for end in self.open:
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-                end.close()
-            self.open.clear()
-
-    def restore(self):
-        self.up = True
-
-    def close(self):
-        self.cut()
-        self.listener.close()
 
 
 class Site:

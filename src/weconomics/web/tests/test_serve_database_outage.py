@@ -12,8 +12,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from weconomics.web.tests.faultproxy import FaultProxy
 from weconomics.web.tests.processes import (
-    FaultyProxy,
     Site,
     child_running,
     free_port,
@@ -41,7 +41,7 @@ def site(tmp_path):
 
 def test_serve_outlives_a_database_outage_and_its_worker_comes_back(site):
     parsed = urlparse(site.database_url)
-    proxy = FaultyProxy(parsed.hostname, parsed.port or 5432)
+    proxy = FaultProxy(parsed.hostname, parsed.port or 5432)
     user = parsed.netloc.rsplit("@", 1)[0] + "@" if "@" in parsed.netloc else ""
     through_proxy = parsed._replace(netloc=f"{user}127.0.0.1:{proxy.port}").geturl()
     port = free_port()
@@ -50,7 +50,7 @@ def test_serve_outlives_a_database_outage_and_its_worker_comes_back(site):
                      WECONOMICS_WORKERS="1") as serve:
             worker = wait_for(lambda: child_running(serve.pid, "db_worker"), 30,
                               "a task worker")
-            proxy.cut()
+            proxy.down()
             # The worker loses the database and dies; serve keeps starting it again.
             wait_for(lambda: child_running(serve.pid, "db_worker") not in (None, worker), 30,
                      "the worker started again")
@@ -58,7 +58,7 @@ def test_serve_outlives_a_database_outage_and_its_worker_comes_back(site):
                      and (site.data_dir / "serve.log").read_text().count("restarting in") >= 2,
                      30, "restarts with backoff during the outage")
             assert serve.poll() is None
-            proxy.restore()
+            proxy.up()
             assert healthz(port, 10) == 200
             queued = site.run("shell", "-c", QUEUE_A_MAIL)
             assert queued.returncode == 0, queued.stderr
