@@ -16,8 +16,10 @@ writes its own audit record) and the flush between transactional tests (the test
 conftest wraps Django's `execute_sql_flush`). Nothing else may.
 """
 
+import contextlib
 from contextlib import contextmanager
 
+from django.db import DatabaseError
 from django.db import connection as default_connection
 
 SETTING = "weconomics.append_only_bypass"
@@ -48,8 +50,19 @@ def bypass(connection=None):
     with connection.cursor() as cursor:
         for sql in raise_flag:
             cursor.execute(sql)
-    yield
-    # On an error the transaction rolls back, and the flag with it.
+    try:
+        yield
+    except BaseException:
+        # Lowered on an error too: a caller may catch it and commit, and on SQLite the flag
+        # is a row that would then stay raised for every later transaction. Where the
+        # error broke the transaction (PostgreSQL), its rollback lowers the flag instead.
+        with contextlib.suppress(DatabaseError):
+            _lower(connection, lower_flag)
+        raise
+    _lower(connection, lower_flag)
+
+
+def _lower(connection, lower_flag: list[str]) -> None:
     with connection.cursor() as cursor:
         for sql in lower_flag:
             cursor.execute(sql)

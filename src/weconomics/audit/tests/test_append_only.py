@@ -70,6 +70,16 @@ def test_the_bypass_lasts_for_its_block_only(rows):
     assert AuditRecord.objects.get(pk=pk).user_agent == "changed"
 
 
+def test_the_bypass_ends_with_its_block_when_the_block_fails(rows):
+    # A caller that catches the error and commits must not commit the bypass with it.
+    table, pk = "audit_auditrecord", rows["audit_auditrecord"]
+    with transaction.atomic():
+        with pytest.raises(ValueError), append_only.bypass():
+            raise ValueError("the erasure failed half-way")
+        assert _refused(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608 - a fixed table name
+    assert _refused(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608 - a fixed table name
+
+
 def test_deleting_an_account_keeps_its_records_without_address_or_browser(owner):
     leaving = make_account("leaving@example.org", "Lea Leaving")
     _an_event(owner, leaving)
