@@ -6,14 +6,23 @@ discards a broken connection at the end of the request in which it failed (its
 (CONN_HEALTH_CHECKS), so the site comes back by itself as soon as the database does.
 """
 
+import sqlite3
+
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 # What a 503 asks clients to wait before they try again, in seconds.
 RETRY_AFTER = 5
 
-# SQLite reports mistakes in the schema or in SQL as OperationalError too: those are bugs
-# (a migration not run), which must stay loud 500s instead of "try again later".
-_SQLITE_BUGS = ("no such table", "no such column", "syntax error", "has no column")
+# SQLite says OperationalError for mistakes in the schema or in SQL and for its own limits
+# too: only these messages are the database being busy or away.
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked",
+                       "unable to open database file", "disk i/o error",
+                       "database or disk is full", "interrupted", "locking protocol")
+# Bugs (a migration not run) whatever the database, which must stay loud 500s.
+_BUGS = ("no such table", "no such column", "syntax error", "has no column")
+# PostgreSQL's OperationalError classes that no retry mends: program limit exceeded (54:
+# too many columns, an index row too large) and an object not in the state asked (55000).
+_POSTGRES_NOT_AN_OUTAGE = ("54", "55000")
 
 
 def is_database_unavailable(error: BaseException) -> bool:
@@ -25,7 +34,12 @@ def is_database_unavailable(error: BaseException) -> bool:
     if not isinstance(error, (OperationalError, InterfaceError)):
         return False
     message = str(error).lower()
-    return not any(bug in message for bug in _SQLITE_BUGS)
+    if any(bug in message for bug in _BUGS):
+        return False
+    cause = error.__cause__  # the driver's own error, which Django wraps
+    if isinstance(cause, sqlite3.Error):
+        return any(busy in message for busy in _SQLITE_UNAVAILABLE)
+    return not (getattr(cause, "sqlstate", None) or "").startswith(_POSTGRES_NOT_AN_OUTAGE)
 
 
 def database_reachable() -> bool:

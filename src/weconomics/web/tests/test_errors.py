@@ -109,3 +109,14 @@ def test_a_channel_host_that_cannot_be_looked_up_answers_503(db, settings):
         response = Client(raise_request_exception=False).get("/", HTTP_HOST="coaches.example")
     assert response.status_code == 503
     assert "<h1>Even niet beschikbaar</h1>" in response.content.decode()
+
+
+def test_a_query_over_the_databases_own_limits_stays_a_500(db):
+    # Both databases report a limit of theirs (here: too many columns) as OperationalError,
+    # like an outage; but no retry mends it, so it is a bug of ours: a 500, not a 503.
+    def too_wide(execute, sql, params, many, context):
+        return execute("SELECT " + ", ".join(["1"] * 2100), (), False, context)
+
+    with connection.execute_wrapper(too_wide):
+        response = Client(raise_request_exception=False).get("/communities/")
+    assert response.status_code == 500
