@@ -32,8 +32,8 @@ from allauth.idp.oidc.models import Client, Token
 from allauth.idp.oidc.views import token as token_view
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -121,10 +121,16 @@ def refuse_authorization(request) -> HttpResponse | None:
     scopes = set(request.GET.get("scope", "").split())
     if not channel_callback_allowed(request.GET.get("redirect_uri", "")) or (
             scopes - set(CHANNELS_CLIENT_SCOPES)):
-        return HttpResponseBadRequest(
-            _("This sign-in request is refused: the address to return to or the access it "
-              "asks for is not allowed."), content_type="text/plain; charset=utf-8")
+        return _refused(request, _("This sign-in request is refused: the address to return "
+                                   "to or the access it asks for is not allowed."))
     return None
+
+
+def _refused(request, message: str, *, retry: bool = False) -> HttpResponse:
+    """400: a page that says why, with a way to sign in again or back to the start page."""
+    return render(request, "web/channel_signin_refused.html",
+                  {"message": message, "retry": reverse("channel_signin") if retry else ""},
+                  status=400)
 
 
 def _challenge(verifier: str) -> str:
@@ -141,9 +147,8 @@ def login(request):
     callback = request.build_absolute_uri(CALLBACK_PATH)
     if not channel_callback_allowed(callback):
         # Served through a wildcard entry only: the operator has not listed this host.
-        return HttpResponseBadRequest(
-            _("Signing in is not available on this host name yet: the platform's operator "
-              "has not enabled it."), content_type="text/plain; charset=utf-8")
+        return _refused(request, _("Signing in is not available on this host name yet: the "
+                                   "platform's operator has not enabled it."))
     client = _channel_client(callback)
     state, nonce, verifier = (secrets.token_urlsafe(24), secrets.token_urlsafe(24),
                               secrets.token_urlsafe(48))
@@ -169,17 +174,18 @@ def callback(request):
     pending = request.session.pop(SESSION_KEY, None)
     if pending is None or not secrets.compare_digest(str(request.GET.get("state", "")),
                                                      pending["state"]):
-        return HttpResponseBadRequest(_("This sign-in link is not valid any more. Try again."))
+        return _refused(request, _("This sign-in link is not valid any more. Try again."),
+                        retry=True)
     if request.GET.get("error"):
         messages.error(request, _("Signing in did not succeed. Try again."))
         return redirect(pending["next"])
     client = Client.objects.filter(name=CLIENT_NAME).first()
     claims = _redeem(client, request.GET.get("code", ""), pending) if client else None
     if claims is None:
-        return HttpResponseBadRequest(_("Signing in did not succeed. Try again."))
+        return _refused(request, _("Signing in did not succeed. Try again."), retry=True)
     account = get_oidc_adapter().get_user_by_sub(client, claims["sub"])
     if account is None or not account.is_active:
-        return HttpResponseBadRequest(_("Signing in did not succeed. Try again."))
+        return _refused(request, _("Signing in did not succeed. Try again."), retry=True)
     # The channel has no use for the tokens: nothing stays that could act for the person.
     Token.objects.filter(client=client, user=account).delete()
     get_account_adapter(request).login(request, account)

@@ -79,6 +79,25 @@ def test_a_forged_state_or_a_replayed_code_signs_nobody_in(community, member):
     assert "_auth_user_id" not in channel.session
 
 
+@pytest.mark.parametrize(("language", "heading", "message", "again"), [
+    ("nl", "Dit is niet mogelijk", "Deze inloglink is niet meer geldig.", "Opnieuw inloggen"),
+    ("en", "This is not possible", "This sign-in link is not valid any more.", "Sign in again"),
+])
+def test_a_refused_sign_in_is_a_page_of_the_site_with_a_way_on(community, language, heading,
+                                                                 message, again):
+    """Not a line of bare text: the site's layout, the reason in the visitor's language,
+    a button to sign in again and one to the start page."""
+    for host in (CHANNEL_HOST, "testserver"):
+        answer = Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE=language).get(
+            "/channel-auth/callback", {"state": "stale", "code": "x"})
+        assert answer.status_code == 400
+        assert answer["Content-Type"].startswith("text/html")
+        page = answer.content.decode()
+        assert f"<h1>{heading}</h1>" in page and message in page
+        assert f'href="/channel-auth/login">{again}</a>' in page
+        assert 'href="/">' in page and 'class="site-header' in page
+
+
 def test_a_code_is_redeemed_once_only(community, member):
     channel = Client(HTTP_HOST=CHANNEL_HOST)
     authorize = start(channel)
