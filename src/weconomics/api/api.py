@@ -238,3 +238,6 @@ from weconomics.api import catalogue as catalogue_api  # noqa: E402
 
 api.add_router("", catalogue_api.router)
 api.add_router("", bookings_api.router)
+from weconomics.api import wiki as wiki_api  # noqa: E402
+
+api.add_router("", wiki_api.router)

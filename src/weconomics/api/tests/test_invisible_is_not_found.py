@@ -29,6 +29,7 @@ from weconomics.contacts import organisations as orgs
 from weconomics.contacts import services as contacts
 from weconomics.conversations import services as conversations
 from weconomics.identity import services as identity
+from weconomics.wiki import services as wiki
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ class World:
         self.hidden = communities.create_community(
             actor=self.olivia, name="Hidden circle", purpose="Quiet", audience="Few",
             kind="professional_network", visibility="hidden", join_policy="approval",
-            domains=["training", "coaching"])
+            domains=["training", "coaching", "wiki"])
         self.hidden_ally = communities.create_community(
             actor=self.olivia, name="Hidden ally", purpose="Quiet", audience="Few",
             kind="professional_network", visibility="hidden", domains=["training"])
@@ -112,6 +113,8 @@ class World:
                                        body="Hello")
         self.reply = board.reply(actor=self.bob, community=self.hidden, topic_id=self.topic.pk,
                                  body="Hello back")
+        self.wiki_revision = wiki.save_page(actor=self.olivia, community=self.hidden,
+                                            title="Secret", text="Only for us")
         self.article = publications.create_article(actor=self.olivia, title="Secret",
                                                    body="Only for us")
         [self.publication] = publications.publish(
@@ -156,7 +159,10 @@ class World:
         """The outsider's own community, conversation and product, for the second pass."""
         self.own_community = communities.create_community(
             actor=self.outsider, name="Otto's circle", purpose="Open", audience="All",
-            kind="professional_network", domains=["training"])
+            kind="professional_network", domains=["training", "wiki"])
+        # A page of the same title, so that only the revision inside it differs.
+        wiki.save_page(actor=self.outsider, community=self.own_community, title="Secret",
+                       text="Mine")
         self._connect(self.outsider, self.carl)
         self.own_conversation = conversations.start_direct(
             actor=self.outsider, handle=self.carl.person.handle, body="Hi Carl")
@@ -200,7 +206,7 @@ class World:
             "publication_id": self.publication.pk, "article_id": self.article.pk,
             "product_id": self.rooms.pk if "/units/" in path else self.product.pk,
             "occurrence_id": self.occurrence.pk, "unit_id": self.unit.pk,
-            "booking_id": self.booking.pk,
+            "booking_id": self.booking.pk, "revision_id": self.wiki_revision.pk,
         }
         pairs = {name: (str(value), str(MISSING_ID)) for name, value in hidden.items()}
         pairs["handle"] = (self.olivia.person.handle, "no-such-person")
@@ -214,8 +220,8 @@ class World:
             if first in own:
                 pairs[first] = (own[first], own[first])
         # Not things but words: the same in both calls.
-        for name, word in {"role": "customer", "answer": "accept", "decision": "approve",
-                           "kind": "training", "token": "x"}.items():
+        for name, word in {"title": "Secret", "role": "customer", "answer": "accept",
+                           "decision": "approve", "kind": "training", "token": "x"}.items():
             pairs[name] = (word, word)
         return pairs
 
@@ -279,6 +285,8 @@ BODIES = {
     "POST /api/v1/bookings/{booking_id}/propose": {
         "starts_at": _later(), "ends_at": _later(2), "price_cents": 100},
     "POST /api/v1/organisations/{slug}/invitations": {"email": "new@example.org"},
+    "POST /api/v1/communities/{slug}/wiki/pages/{title}/revisions/{revision_id}/visibility": {
+        "hidden": True, "reason": "x"},
 }
 
 
