@@ -35,6 +35,7 @@ CHANNEL_PAGES = [
     ("wiki/<str:title>/history/", wiki.history, "community_wiki_history"),
     ("wiki/<str:title>/diff/", wiki.diff, "community_wiki_diff"),
     ("wiki/<str:title>/protect/", wiki.protect, "community_wiki_protect"),
+    ("wiki/<str:title>/watch/", wiki.watch, "community_wiki_watch"),
     ("wiki/<str:title>/revisions/<int:revision_id>/", wiki.revision_view,
      "community_wiki_revision"),
     ("wiki/<str:title>/revisions/<int:revision_id>/revert/", wiki.revert,

@@ -68,7 +68,7 @@ def _ctx(request, wiki, slug, **extra) -> dict:
     # Templates here read these; the test settings refuse a missing variable.
     for name, default in (("page", None), ("title", ""), ("page_url", ""), ("old", None),
                           ("visible", True), ("conflict", None), ("may_edit", False),
-                          ("toc", [])):
+                          ("toc", []), ("watching", None)):
         extra.setdefault(name, default)
     return _context(request, wiki.access, slug, "wiki", wiki=wiki, wiki_root=root, **extra)
 
@@ -185,9 +185,11 @@ def page_view(request, title, slug=None):
             request, wiki, slug, title=canonical,
             edit_url=_root(wiki, slug) + title_key(canonical) + "/edit/"), status=404)
     html, toc = _rendered(wiki, slug, page.latest.text)
+    watching = (wiki_access_rules.is_watching(page, request.user)
+                if request.user.is_authenticated else None)
     return render(request, "web/wiki/page.html", _ctx(
         request, wiki, slug, page=page, revision=page.latest, html=html, toc=toc,
-        may_edit=wiki.may_edit(page)))
+        may_edit=wiki.may_edit(page), watching=watching))
 
 
 @_answering
@@ -311,6 +313,16 @@ def revert(request, wiki, slug, title, revision_id):
     services.revert(actor=request.user, community=wiki.community, title=title,
                     revision_id=revision_id, request=request)
     messages.success(request, _("The page is reverted."))
+    return redirect(_root(wiki, slug) + title_key(title))
+
+
+@_post
+def watch(request, wiki, slug, title):
+    watching = request.POST.get("action") == "watch"
+    services.set_watching(actor=request.user, community=wiki.community, title=title,
+                          watching=watching)
+    messages.success(request, _("The page is on your watchlist: you are told of its changes.")
+                     if watching else _("The page is off your watchlist."))
     return redirect(_root(wiki, slug) + title_key(title))
 
 

@@ -133,3 +133,10 @@ def search(wiki: WikiAccess, query: str):
     for word in query.split()[:8]:
         pages = pages.filter(Q(title__icontains=word) | Q(latest__text__icontains=word))
     return pages
+
+
+def is_watching(page: Page, viewer) -> bool:
+    from weconomics.wiki.models import Watch
+
+    return bool(viewer is not None and viewer.is_authenticated
+                and Watch.objects.filter(page=page, account=viewer).exists())

@@ -78,3 +78,23 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} #{self.pk}"
+
+
+class Watch(models.Model):
+    """Someone follows a page: each change by someone else notifies them."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="watches")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="wiki_watches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("watched page")
+        verbose_name_plural = _("watched pages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "account"], name="wiki_watch_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} watches {self.page}"

@@ -5,7 +5,7 @@ the pages whole: the revisions stay, attributed to a deleted user (their author 
 """
 
 from weconomics.identity import privacy
-from weconomics.wiki.models import Revision
+from weconomics.wiki.models import Revision, Watch
 
 
 def export_revisions(account):
@@ -23,5 +23,13 @@ def erase_revisions(account):
     Revision.objects.filter(hidden_by=account).update(hidden_by=None)
 
 
+def export_watchlist(account):
+    return [{"community": w.page.community.slug, "page": w.page.title,
+             "since": w.created_at.isoformat()}
+            for w in Watch.objects.filter(account=account).select_related("page__community")]
+
+
+# Watches go with the account (a cascading key).
+privacy.register("wiki_watchlist", export=export_watchlist, models=[Watch])
 privacy.register("wiki_revisions", export=export_revisions, erase=erase_revisions,
                  models=[Revision])

@@ -15,7 +15,7 @@ from weconomics.communities.models import Community, Membership
 from weconomics.communities.services import require_role
 from weconomics.wiki.access import can_see_text, revision_for, wiki_for
 from weconomics.wiki.errors import EditConflict, Invalid, NotAllowed, NotFound, Protected
-from weconomics.wiki.models import Page, Revision, Wiki
+from weconomics.wiki.models import Page, Revision, Watch, Wiki
 from weconomics.wiki.text import byte_size, clean_text, clean_title, merge3
 
 Role = Membership.Role
@@ -55,7 +55,51 @@ def _add_revision(page: Page, actor, text: str, summary: str, minor: bool) -> Re
         size=size, size_change=size - (previous.size if previous else 0))
     page.latest = revision
     page.save(update_fields=["latest", "updated_at"])
+    _tell_watchers(page, revision, actor)
+    # As MediaWiki does: the pages you edit are on your watchlist.
+    Watch.objects.get_or_create(page=page, account=actor)
     return revision
+
+
+def _tell_watchers(page: Page, revision: Revision, actor) -> None:
+    """Notify those who watch the page and may still read it (members, unless public)."""
+    from weconomics.communities.models import Community
+    from weconomics.contacts.access import display_name
+    from weconomics.notifications.models import Notification
+    from weconomics.wiki.text import title_key
+
+    community = page.community
+    watchers = Watch.objects.filter(page=page).exclude(account=actor)
+    if community.visibility != Community.Visibility.PUBLIC:
+        watchers = watchers.filter(account__community_memberships__community=community)
+    recipients = list(watchers.values_list("account_id", flat=True)[:500])
+    if not recipients:
+        return
+    params = {"actor": display_name(actor), "title": page.title, "community": community.name}
+    url = f"/c/{community.slug}/wiki/{title_key(page.title)}/diff/?to={revision.pk}"
+    Notification.objects.bulk_create([
+        Notification(recipient_id=account_id, kind="wiki.page_changed", actor=actor,
+                     params=params, url=url) for account_id in recipients])
+
+
+def set_watching(*, actor, community: Community, title: str, watching: bool) -> bool:
+    """Watch a page (notified of each change by someone else) or stop watching it."""
+    title = clean_title(title)
+    if actor is None or not actor.is_authenticated:
+        raise NotAllowed(_("Sign in first."))
+    with transaction.atomic(durable=True):
+        wiki = wiki_for(actor, community)
+        if not wiki.can_read:
+            raise NotAllowed(_("Only members of %(community)s read its wiki.")
+                             % {"community": community.name})
+        page = Page.objects.filter(community=community, title=title).first()
+        if page is None:
+            raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+        if watching:
+            Watch.objects.get_or_create(page=page, account=actor)
+        else:
+            Watch.objects.filter(page=page, account=actor).delete()
+        return watching
 
 
 def save_page(*, actor, community: Community, title: str, text: str, summary: str = "",

@@ -456,3 +456,33 @@ def test_a_diff_of_a_long_page_shows_the_change_with_some_context(world):
     assert "Line 97" in html and "Line 103" in html and "Line 50\n" not in html
     assert "⋯ 97 unchanged lines ⋯" in html and "⋯ 96 unchanged lines ⋯" in html
     assert '<del class="diff-del">100</del><ins class="diff-ins">hundred</ins>' in html
+
+
+# --- watchlist ---------------------------------------------------------------------------
+
+def test_watchers_are_told_of_changes_by_others(world):
+    from weconomics.notifications.models import Notification
+
+    first = save(world.people.member, world.listed, "Doc", "one")  # the author watches it
+    steward = browser(world.people.steward)
+    # The steward watches it, but is not a member of the listed community beyond stewardship
+    # (she is one): watch, then an outsider-to-be leaves.
+    assert steward.post("/c/c-listed/wiki/Doc/watch/", {"action": "watch"}).status_code == 302
+    assert "Unwatch" in steward.get("/c/c-listed/wiki/Doc").content.decode()
+    second = save(world.people.other, world.listed, "Doc", "two", base_revision_id=first.pk)
+    told = Notification.objects.filter(kind="wiki.page_changed")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [world.people.member.pk, world.people.steward.pk])
+    note = told.get(recipient=world.people.member)
+    assert note.url == f"/c/c-listed/wiki/Doc/diff/?to={second.pk}"
+    assert "Olaf Other changed the wiki page “Doc”" in browser(world.people.member).get(
+        "/notifications/").content.decode()
+    # Who left the community is told nothing more; who unwatched neither.
+    Membership.objects.filter(community=world.listed, account=world.people.member).delete()
+    assert steward.post("/c/c-listed/wiki/Doc/watch/", {"action": "unwatch"}
+                        ).status_code == 302
+    told.delete()
+    save(world.people.other, world.listed, "Doc", "three", base_revision_id=second.pk)
+    assert not told.exists()
+    assert browser(world.people.outsider).post("/c/c-listed/wiki/Doc/watch/",
+                                               {"action": "watch"}).status_code == 403
