@@ -402,12 +402,13 @@ def _check_slot(product: Product, slot_start, vouchers, now):
                           % {"hours": product.min_notice_hours})
     if start > now + dt.timedelta(days=product.window_days):
         raise Unavailable(_("Book at most %(days)d days ahead.") % {"days": product.window_days})
-    if not _inside_availability(product, start, end):
-        raise Unavailable(_("The provider is not available at that time."))
     # The provider's time is what becomes less available: lock their account row, so two
-    # bookings of any of their appointment products cannot take the same time.
+    # bookings of any of their appointment products cannot take the same time. A change of
+    # the hours takes the same lock (catalogue.set_availability), so they are read after it.
     _calendar, found_vouchers = locking.lock_objects(
         Account.objects.filter(pk=product.provider_id), vouchers)
+    if not _inside_availability(product, start, end):
+        raise Unavailable(_("The provider is not available at that time."))
     buffer = dt.timedelta(minutes=product.buffer_minutes)
     if Booking.objects.filter(provider_id=product.provider_id, state__in=HOLDING,
                               starts_at__lt=end + buffer, ends_at__gt=start - buffer).exists():

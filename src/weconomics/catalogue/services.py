@@ -21,6 +21,7 @@ from weconomics.catalogue.errors import Invalid, NotAllowed
 from weconomics.catalogue.models import Availability, Occurrence, Product, ResourceUnit
 from weconomics.contacts.access import display_name
 from weconomics.contacts.models import Organisation, OrganisationMembership
+from weconomics.identity.locking import lock_calendar
 from weconomics.identity.models import clean_display_text
 
 FIELDS = {"kind", "logistics", "title", "summary", "description", "tags", "skills",
@@ -210,7 +211,9 @@ def update_product(*, actor, product_id: int, request=None, **fields) -> Product
     skills = cleaned.pop("skills", None)
     with transaction.atomic():
         product = managed_product(actor, product_id)
-        product = Product.objects.select_for_update().get(pk=product.pk)
+        # FOR NO KEY UPDATE: the key does not change, so bookings (which take FOR KEY SHARE
+        # on the product they refer to) go on while a product is edited.
+        product = Product.objects.select_for_update(no_key=True).get(pk=product.pk)
         if "logistics" in cleaned and cleaned["logistics"] != product.logistics and (
                 product.bookings.exists()):
             raise Invalid(_("How a product is booked cannot change once it has bookings."))
@@ -241,7 +244,7 @@ def set_status(*, actor, product_id: int, status: str, request=None) -> Product:
         raise Invalid(_("Choose draft, published or archived."))
     with transaction.atomic():
         product = managed_product(actor, product_id)
-        product = Product.objects.select_for_update().get(pk=product.pk)
+        product = Product.objects.select_for_update(no_key=True).get(pk=product.pk)
         if product.status == status:
             return product
         if status == Product.Status.PUBLISHED:
@@ -335,7 +338,10 @@ def set_availability(*, actor, product_id: int, rules: list[dict], request=None)
         product = managed_product(actor, product_id)
         if product.logistics != Product.Logistics.APPOINTMENT:
             raise Invalid(_("Only appointment products have availability."))
-        Product.objects.select_for_update().filter(pk=product.pk).first()
+        # The provider's calendar lock, which a booking of an appointment takes before it
+        # checks these hours (identity.locking); then the product, in that order.
+        lock_calendar(product.provider_id)
+        Product.objects.select_for_update(no_key=True).filter(pk=product.pk).first()
         product.availability.all().delete()
         made = Availability.objects.bulk_create([
             Availability(product=product, weekday=w, start_time=s, end_time=e)

@@ -29,8 +29,9 @@ def create_token(
 ) -> tuple[PersonalAccessToken, str]:
     """Create a personal access token; return it with the raw value, shown only once."""
     with transaction.atomic():
-        # Lock the account row so parallel requests count one after another.
-        Account.objects.select_for_update().filter(pk=actor.pk).first()
+        # Lock the account row so parallel requests count one after another; FOR NO KEY
+        # UPDATE, which does not block inserts that refer to the account (FOR KEY SHARE).
+        Account.objects.select_for_update(no_key=True).filter(pk=actor.pk).first()
         if PersonalAccessToken.objects.filter(account=actor).active().count() >= MAX_ACTIVE_TOKENS:
             raise TokenLimitReached(
                 _("You have %(count)d active tokens; revoke one before creating another.")
