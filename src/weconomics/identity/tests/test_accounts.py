@@ -187,7 +187,7 @@ def test_an_administrator_registers_a_channel_in_the_admin_and_it_is_audited(
         "response_types": "code", "created_at_0": "2026-11-23", "created_at_1": "12:00:00",
     }, follow=True)
     assert response.status_code == 200
-    assert b"shown only this once" in response.content
+    assert b'id="client-secret"' in response.content  # shown once, on this page
     entry = AuditRecord.objects.get(action="identity.oidc_client_registered")
     assert entry.actor_id == admin_account.pk and entry.data["via"] == "admin"
 
