@@ -36,6 +36,7 @@ CHANNEL_PAGES = [
     ("wiki/<str:title>/diff/", wiki.diff, "community_wiki_diff"),
     ("wiki/<str:title>/protect/", wiki.protect, "community_wiki_protect"),
     ("wiki/<str:title>/watch/", wiki.watch, "community_wiki_watch"),
+    ("wiki/<str:title>/talk/", wiki.talk, "community_wiki_talk"),
     ("wiki/<str:title>/revisions/<int:revision_id>/", wiki.revision_view,
      "community_wiki_revision"),
     ("wiki/<str:title>/revisions/<int:revision_id>/revert/", wiki.revert,

@@ -372,3 +372,31 @@ def settings_view(request, slug=None):
             return redirect(_root(wiki, slug))
     return render(request, "web/wiki/settings.html", _ctx(request, wiki, slug, form=form),
                   status=422 if form.errors else 200)
+
+
+def talk(request, title, slug=None):
+    """The page's talk page: its topic on the board, or the form that starts it."""
+    from weconomics.web.forms_channel import ReplyForm
+
+    wiki, refused = _wiki(request, slug)
+    if refused:
+        return refused
+    page = _page_or_404(wiki, _title(title))
+    board_root = channel_root(wiki.community, slug) + "board/"
+    if page.talk_id is not None and request.method != "POST":
+        return redirect(f"{board_root}{page.talk_id}/")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = services.start_talk(actor=request.user, community=wiki.community,
+                                        title=page.title, body=form.cleaned_data["body"],
+                                        request=request)
+        except CommunityError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(f"{board_root}{topic.pk}/")
+    return render(request, "web/wiki/talk.html", _ctx(request, wiki, slug, page=page,
+                                                       form=form, may_edit=wiki.may_edit(page)),
+                  status=422 if form.errors else 200)

@@ -37,6 +37,9 @@ class Page(models.Model):
     latest = models.ForeignKey("Revision", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")
     protected = models.BooleanField(_("protected"), default=False)
+    # The page's talk page is a topic on the community's board, in the wiki domain.
+    talk = models.ForeignKey("communities.Topic", on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -234,3 +234,34 @@ def set_editors(*, actor, community: Community, editors: str, request=None) -> W
             record("wiki.editors_changed", actor=actor, target=wiki, request=request,
                    data={"community": community.slug, "editors": editors})
         return wiki
+
+
+def start_talk(*, actor, community: Community, title: str, body: str, request=None):
+    """Start the page's talk page: a topic on the board, in the wiki domain.
+
+    When someone started it first, their topic is the page's talk page and the text is
+    added to it as a reply, so nothing is lost.
+    """
+    from weconomics.communities import board
+
+    title = clean_title(title)
+    with transaction.atomic(durable=True):
+        wiki = wiki_for(actor, community)
+        if not wiki.can_read:
+            raise NotAllowed(_("Only members of %(community)s read its wiki.")
+                             % {"community": community.name})
+        page = Page.objects.select_for_update().filter(community=community,
+                                                       title=title).first()
+        if page is None:
+            raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+        if page.talk_id is not None:
+            board.reply(actor=actor, community=community, topic_id=page.talk_id, body=body,
+                        request=request)
+            return page.talk
+        topic_title = _("Wiki: %(title)s") % {"title": title}
+        topic = board.start_topic(actor=actor, community=community,
+                                  title=topic_title[:board.TITLE_MAX], body=body,
+                                  domain="wiki", request=request)
+        page.talk = topic
+        page.save(update_fields=["talk", "updated_at"])
+        return topic

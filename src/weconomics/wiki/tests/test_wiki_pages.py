@@ -486,3 +486,27 @@ def test_watchers_are_told_of_changes_by_others(world):
     assert not told.exists()
     assert browser(world.people.outsider).post("/c/c-listed/wiki/Doc/watch/",
                                                {"action": "watch"}).status_code == 403
+
+
+# --- talk pages ----------------------------------------------------------------------------
+
+def test_a_pages_talk_page_is_a_topic_on_the_board(world):
+    from weconomics.communities.models import Reply, Topic
+
+    save(world.people.member, world.public, "Doc", "text")
+    mira, olaf = browser(world.people.member), browser(world.people.other)
+    form = mira.get("/c/c-public/wiki/Doc/talk/")
+    assert form.status_code == 200 and "Start the conversation" in form.content.decode()
+    assert mira.post("/c/c-public/wiki/Doc/talk/", {"body": ""}).status_code == 422
+    started = mira.post("/c/c-public/wiki/Doc/talk/", {"body": "Shall we split this page?"})
+    topic = Topic.objects.get()
+    assert started["Location"] == f"/c/c-public/board/{topic.pk}/"
+    assert (topic.title, topic.domain.kind.slug) == ("Wiki: Doc", "wiki")
+    assert Page.objects.get(title="Doc").talk == topic
+    assert olaf.get("/c/c-public/wiki/Doc/talk/")["Location"] == \
+        f"/c/c-public/board/{topic.pk}/"
+    # Olaf's form was open before Mira started it: his text becomes a reply, not lost.
+    olaf.post("/c/c-public/wiki/Doc/talk/", {"body": "Yes, in two."})
+    assert Topic.objects.count() == 1 and Reply.objects.get().body == "Yes, in two."
+    assert browser(world.people.outsider).post("/c/c-hidden/wiki/Doc/talk/",
+                                               {"body": "x"}).status_code == 404
