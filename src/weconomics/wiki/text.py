@@ -154,6 +154,8 @@ def _flatten(tokens, depth=0) -> list[dict]:
 
 # --- diff -------------------------------------------------------------------------------
 
+# Word by word only for changed blocks this small: comparing words is quadratic at worst.
+WORD_DIFF_AT_MOST = 20_000
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
 
@@ -192,12 +194,14 @@ def inline_diff(old: str, new: str, *, context: int = 3) -> SafeString:
     """
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     out = []
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    # autojunk (difflib's default) keeps a page of many repeated lines quick.
+    opcodes = difflib.SequenceMatcher(None, a, b).get_opcodes()
     for number, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
             out.append(_unchanged(a[i1:i2], first=number == 0,
                                   last=number == len(opcodes) - 1, context=context))
-        elif op == "replace" and (i2 - i1) * (j2 - j1) <= 10_000:
+        elif op == "replace" and (i2 - i1) * (j2 - j1) <= 10_000 and sum(
+                map(len, a[i1:i2])) + sum(map(len, b[j1:j2])) <= WORD_DIFF_AT_MOST:
             out.append(_word_diff("".join(a[i1:i2]), "".join(b[j1:j2])))
         else:
             if i2 > i1:
@@ -211,8 +215,7 @@ def inline_diff(old: str, new: str, *, context: int = 3) -> SafeString:
 
 def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
     return [(i1, i2, other[j1:j2])
-            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, other,
-                                                              autojunk=False).get_opcodes()
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, other).get_opcodes()
             if op != "equal"]
 
 
@@ -225,12 +228,17 @@ def merge3(base: str, theirs: str, mine: str) -> str | None:
 
     b = lines(base)
     ours, other = _hunks(b, lines(mine)), _hunks(b, lines(theirs))
-    for s1, e1, r1 in ours:
-        for s2, e2, r2 in other:
-            # Overlapping or touching changes (and two insertions at one place) conflict,
-            # unless both made the very same change.
-            if s1 <= e2 and s2 <= e1 and (s1, e1, r1) != (s2, e2, r2):
-                return None
+    # One sweep over both sides' changes (each side's are in order, apart): overlapping or
+    # touching changes (and two insertions at one place) conflict, unless they are the same.
+    i = j = 0
+    while i < len(ours) and j < len(other):
+        (s1, e1, r1), (s2, e2, r2) = ours[i], other[j]
+        if s1 <= e2 and s2 <= e1 and (s1, e1, r1) != (s2, e2, r2):
+            return None
+        if e1 <= e2:
+            i += 1
+        else:
+            j += 1
     hunks = sorted({(s, e, tuple(r)) for s, e, r in ours + other})
     out, at = [], 0
     for start, end, replacement in hunks:
