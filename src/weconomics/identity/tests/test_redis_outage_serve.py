@@ -4,7 +4,6 @@ comes back while the server runs, and no request answers 500."""
 import hashlib
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ import requests
 
 from weconomics.conftest import PASSWORD
 from weconomics.web.tests.faultproxy import FaultProxy
-from weconomics.web.tests.processes import free_port, scratch_site
+from weconomics.web.tests.processes import free_port, scratch_site, start_serve, stop_serve
 
 REDIS_URL = os.environ.get("WECONOMICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 
@@ -73,17 +72,9 @@ def _serve(site, proxy, db, real_redis):
         "WECONOMICS_REDIS_TIMEOUT_MS": "300",
         "WECONOMICS_REDIS_RETRY_SECONDS": "1"})
     web_port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--workers", "1",
-         "--port", str(web_port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = start_serve(env, web_port, "--no-worker", "--workers", "1",
+                          log=site.data_dir / "serve.log")
     try:
-        line = process.stdout.readline()
-        while line and "running at" not in line:
-            line = process.stdout.readline()
-        assert "running at" in line, "the server did not start"
-        # Keep reading its log, so a full pipe never blocks the server.
-        threading.Thread(target=process.stdout.read, daemon=True).start()
         email = f"{uuid.uuid4().hex[:12]}@example.org"
         script = ("from weconomics.conftest import make_account; "
                   "from weconomics.identity import services; "
@@ -95,8 +86,7 @@ def _serve(site, proxy, db, real_redis):
         yield {"base": f"http://127.0.0.1:{web_port}", "proxy": proxy, "email": email,
                "token": token, "redis": real_redis}
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        stop_serve(process)
 
 
 def test_the_site_degrades_while_redis_is_away_and_recovers_by_itself(server):

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -25,7 +24,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from weconomics.web.tests.processes import free_port, scratch_site
+from weconomics.web.tests.processes import free_port, scratch_site, start_serve, stop_serve
 
 VENDOR = "postgresql" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
 OTHER_VENDOR = {"postgresql": "sqlite", "sqlite": "postgresql"}[VENDOR]
@@ -118,24 +117,12 @@ class Instance:
             self._server("CREATE DATABASE {}")
 
     def serve(self, port: int) -> subprocess.Popen:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--workers", "1",
-             "--port", str(port)], env=self.env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        seen = []
-        for line in server.stdout:
-            seen.append(line)
-            if "running at" in line:
-                break
-        assert server.poll() is None, "".join(seen)
-        # Keep reading its output, so a full pipe never stalls the server.
-        threading.Thread(target=server.stdout.read, daemon=True).start()
-        return server
+        return start_serve(self.env, port, "--no-worker", "--workers", "1",
+                           log=self.data.parent / "serve.log")
 
     @staticmethod
     def stop(server: subprocess.Popen) -> None:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_serve(server)
 
 
 @pytest.fixture

@@ -203,15 +203,36 @@ def kill_tree(pid: int) -> None:
             os.kill(each, signal.SIGKILL)
 
 
-@contextlib.contextmanager
-def serving(site: Site, port: int, **extra):
-    """Run `weconomics serve` until it answers; kill it and its children after."""
-    process = site.start("serve", "--port", str(port), log="serve.log", **extra)
+def start_serve(env: dict[str, str], port: int, *options: str, log: Path) -> subprocess.Popen:
+    """Start `weconomics serve` on 127.0.0.1:`port` and wait until /healthz answers 200.
+
+    Its output goes to the file `log` (a file, not a pipe: a pipe nobody reads stalls it).
+    """
+    with open(log, "a") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "weconomics", "serve", "--port", str(port), *options],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: process.poll() is not None or healthz(port, 1) == 200, 120,
                  "serve answers")
-        assert process.poll() is None, (site.data_dir / "serve.log").read_text()
+        assert process.poll() is None, log.read_text()
+    except BaseException:
+        stop_serve(process)
+        raise
+    return process
+
+
+def stop_serve(process: subprocess.Popen) -> None:
+    """End serve and everything it started, at once (a test needs no graceful stop)."""
+    kill_tree(process.pid)
+    process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serving(site: Site, port: int, *options: str, **extra):
+    """Run `weconomics serve` until it answers; kill it and its children after."""
+    process = start_serve(site.env(**extra), port, *options, log=site.data_dir / "serve.log")
+    try:
         yield process
     finally:
-        kill_tree(process.pid)
-        process.wait(timeout=10)
+        stop_serve(process)

@@ -6,22 +6,12 @@ unknown length, bodies larger than anything should read.
 
 import contextlib
 import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from weconomics.web.tests.processes import Site, free_port, serving
 
 
 def url_of_test_database(host: str | None = None, port: int | None = None) -> str:
@@ -37,39 +27,16 @@ def url_of_test_database(host: str | None = None, port: int | None = None) -> st
 
 @contextlib.contextmanager
 def served(data_dir, database_url: str, **extra_env):
-    """Serve the site on a free port of 127.0.0.1; yield (port, lines of its log)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WECONOMICS_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "weconomics.settings",
-        "WECONOMICS_DATA_DIR": str(data_dir),
+    """Serve the site on a free port of 127.0.0.1; yield (port, the path of its log)."""
+    site = Site(Path(data_dir), {
         "WECONOMICS_DATABASE_URL": database_url,
         # A test may sign a session in; the server must read it with the same key.
         "WECONOMICS_SECRET_KEY": settings.SECRET_KEY,
         "WECONOMICS_WORKERS": "2", "WECONOMICS_THREADS": "4",
-        **extra_env,
     })
-    server = subprocess.Popen(
-        [sys.executable, "-m", "weconomics", "serve", "--no-worker", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    log: list[str] = []
-    threading.Thread(target=lambda: log.extend(server.stdout), daemon=True).start()
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if request(port, "GET", "/healthz", timeout=5)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert server.poll() is None, "".join(log)
-        yield port, log
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    port = free_port()
+    with serving(site, port, "--no-worker", **extra_env):
+        yield port, site.data_dir / "serve.log"
 
 
 def request(port, method, path, body=None, headers=None, *, timeout=15):

@@ -224,9 +224,9 @@ def test_a_database_outage_answers_503_and_the_site_recovers_by_itself(site):
         print(f"  {phase}: {counts}")
 
     outcomes = collections.Counter(outcome for _, _, outcome in load.answers)
-    assert recovered_at is not None, (figures, "".join(log[-50:]))
+    assert recovered_at is not None, (figures, log.read_text()[-5000:])
     # Never a 500, never a dropped connection: only answers the client can act on.
-    assert set(outcomes) <= {200, 201, 503}, (figures, "".join(log[-50:]))
+    assert set(outcomes) <= {200, 201, 503}, (figures, log.read_text()[-5000:])
     assert any(kind == "booking" and outcome == 503 for _, kind, outcome in load.answers)
     assert health[0] == 503
     assert not load.bad_503s, load.bad_503s[:3]
