@@ -50,6 +50,10 @@ def test_serve_outlives_a_database_outage_and_its_worker_comes_back(site):
                      WECONOMICS_WORKERS="1") as serve:
             worker = wait_for(lambda: child_running(serve.pid, "db_worker"), 30,
                               "a task worker")
+            # Past its start (its first heartbeat is written): on a busy machine a worker
+            # still importing when the database goes would spend the wait below on that.
+            wait_for(lambda: "Starting worker" in (site.data_dir / "serve.log").read_text(),
+                     60, "the task worker running")
             proxy.down()
             # The worker loses the database and dies; serve keeps starting it again.
             wait_for(lambda: child_running(serve.pid, "db_worker") not in (None, worker), 30,
