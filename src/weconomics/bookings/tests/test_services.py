@@ -1041,8 +1041,8 @@ def test_reminders_are_sent_once_with_the_calendar_file(provider, customer, othe
     room = rooms(provider)
     when = occurrence.starts_at - dt.timedelta(hours=20)
     stay = services.book(actor=other, product_id=room.pk,
-                         start_date=when.date() + dt.timedelta(days=1),
-                         end_date=when.date() + dt.timedelta(days=2))
+                         start_date=timezone.localdate(when) + dt.timedelta(days=1),
+                         end_date=timezone.localdate(when) + dt.timedelta(days=2))
     mail.outbox.clear()
     assert services.send_reminders() == 0  # two days ahead: not yet
     with django_capture_on_commit_callbacks(execute=True):
