@@ -149,10 +149,7 @@ def revert(*, actor, community: Community, title: str, revision_id, request=None
     """Make the text of an earlier revision of this page its newest revision."""
     title = clean_title(title)
     with transaction.atomic(durable=True):
-        page = Page.objects.select_for_update().filter(community=community,
-                                                       title=title).first()
-        if page is None:
-            raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+        page = _locked_page(community, title)
         wiki = _editable(actor, community, page)
         old = revision_for(page, revision_id)
         if not can_see_text(wiki, old):
@@ -172,16 +169,21 @@ def revert(*, actor, community: Community, title: str, revision_id, request=None
         return revision
 
 
+def _locked_page(community: Community, title: str) -> Page:
+    """Lock the community's page of that title for this transaction, or raise NotFound."""
+    page = Page.objects.select_for_update().filter(community=community, title=title).first()
+    if page is None:
+        raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+    return page
+
+
 def set_protection(*, actor, community: Community, title: str, protected: bool,
                    request=None) -> Page:
     title = clean_title(title)
     with transaction.atomic(durable=True):
         require_role(actor, community, Role.STEWARD, Role.SUPERVISOR)
         wiki_for(actor, community)
-        page = Page.objects.select_for_update().filter(community=community,
-                                                       title=title).first()
-        if page is None:
-            raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+        page = _locked_page(community, title)
         if page.protected != protected:
             page.protected = protected
             page.save(update_fields=["protected", "updated_at"])
@@ -198,10 +200,7 @@ def hide_revision(*, actor, community: Community, title: str, revision_id, hidde
     with transaction.atomic(durable=True):
         require_role(actor, community, Role.STEWARD, Role.SUPERVISOR)
         wiki_for(actor, community)
-        page = Page.objects.select_for_update().filter(community=community,
-                                                       title=title).first()
-        if page is None:
-            raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+        page = _locked_page(community, title)
         revision = revision_for(page, revision_id)
         if hidden:
             if not reason:
@@ -250,10 +249,7 @@ def start_talk(*, actor, community: Community, title: str, body: str, request=No
         if not wiki.can_read:
             raise NotAllowed(_("Only members of %(community)s read its wiki.")
                              % {"community": community.name})
-        page = Page.objects.select_for_update().filter(community=community,
-                                                       title=title).first()
-        if page is None:
-            raise NotFound(_("The page “%(title)s” does not exist.") % {"title": title})
+        page = _locked_page(community, title)
         if page.talk_id is not None:
             board.reply(actor=actor, community=community, topic_id=page.talk_id, body=body,
                         request=request)
